@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Enforces the import table in ../shared/design/architecture.md ("Folders"): each folder
+// under src/ may import only the folders and packages listed for it. Exits 1 and names
+// every offending import (file:line) when one breaks the table.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+
+/** folder → allowed project folders and allowed package prefixes. */
+const rules = {
+  'src/core': { folders: ['src/core'], packages: [] },
+  'src/data': { folders: ['src/data', 'src/core'], packages: ['fflate', 'nanotar', 'comlink'] },
+  'src/train': {
+    folders: ['src/train', 'src/core', 'src/data', 'workers'],
+    packages: ['@tensorflow/', 'comlink'],
+  },
+  'src/store': { folders: ['src/store', 'src/core', 'src/data'], packages: ['idb', 'valibot'] },
+  'src/swarm': { folders: ['src/swarm', 'src/core', 'src/store'], packages: ['valibot'] },
+  'src/search': {
+    folders: ['src/search', 'src/core', 'src/data', 'src/train', 'src/store', 'src/swarm'],
+    packages: ['comlink', 'valibot', 'papaparse', 'fflate'],
+  },
+  // Components stay thin: no TF.js, no idb in the UI.
+  'src/ui': {
+    folders: ['src/ui', 'src/search', 'src/store', 'src/core', 'src/data', 'src/swarm', 'src/train'],
+    packages: ['svelte', 'chart.js', 'workbox-window', 'virtual:pwa-register'],
+    forbidPackages: ['@tensorflow/', 'idb'],
+  },
+  workers: { folders: ['workers', 'src/core', 'src/data', 'src/train'], packages: ['comlink', '@tensorflow/'] },
+};
+
+function* walk(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* walk(path);
+    else if (/\.(ts|svelte|js|mjs)$/.test(name)) yield path;
+  }
+}
+
+const importRe = /(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]/g;
+const problems = [];
+for (const [folder, rule] of Object.entries(rules)) {
+  const abs = join(root, folder);
+  try { statSync(abs); } catch { continue; }
+  for (const file of walk(abs)) {
+    const text = readFileSync(file, 'utf8');
+    const rel = relative(root, file);
+    const lines = text.split('\n');
+    lines.forEach((line, i) => {
+      if (folder === 'src/core' && /\bMath\.random\b/.test(line) && !line.trim().startsWith('//') && !line.trim().startsWith('*')) {
+        problems.push(`${rel}:${i + 1}: Math.random in src/core (use the seeded RNG)`);
+      }
+    });
+    for (const m of text.matchAll(importRe)) {
+      const spec = m[1] ?? m[2] ?? m[3];
+      if (!spec) continue;
+      const line = text.slice(0, m.index).split('\n').length + (m[0].startsWith('\n') ? 1 : 0);
+      if (spec.startsWith('.')) {
+        const target = relative(root, resolve(dirname(file), spec)).split(sep).join('/');
+        const ok = rule.folders.some((f) => target === f || target.startsWith(f + '/'));
+        if (!ok) problems.push(`${rel}:${line}: imports ${spec} (${target}); ${folder} may import only ${rule.folders.join(', ')}`);
+      } else {
+        if (rule.forbidPackages?.some((p) => spec.startsWith(p))) {
+          problems.push(`${rel}:${line}: imports package ${spec}, which ${folder} must not use`);
+          continue;
+        }
+        const ok = rule.packages.some((p) => spec === p || spec.startsWith(p.endsWith('/') ? p : p + '/') || spec.startsWith(p));
+        if (!ok) problems.push(`${rel}:${line}: imports package ${spec}; ${folder} may use only ${rule.packages.join(', ') || 'no packages'}`);
+      }
+    }
+  }
+}
+
+if (problems.length) {
+  console.error(`Import boundaries broken (see ../shared/design/architecture.md):\n${problems.join('\n')}`);
+  process.exit(1);
+}
+console.log('import boundaries: ok');
