@@ -1,0 +1,49 @@
+/** Public surface of src/store. See README.md. */
+export { openStore, Store, type StoreOptions } from './store.js';
+export { DB_NAME, DB_VERSION, type MetaqnnDB } from './schema.js';
+export type { AgentStateWrite } from './agent-state.js';
+export type { NewSearch } from './searches.js';
+export { DEFAULT_MAX_ATTEMPTS, type AttachOutcome, type CommitOutcome, type NewJob } from './jobs.js';
+export type { ImportOutcome } from './replay.js';
+export { WEIGHTS_KEEP_TOP, type WeightsInput } from './weights.js';
+export type { DatasetInput, StoredDataset } from './datasets.js';
+export {
+  estimateStorage,
+  requestPersistence,
+  type PersistenceResult,
+  type StorageManagerLike,
+  type StorageUsage,
+} from './storage-estimate.js';
+export {
+  AlreadyExistsError,
+  DatabaseOpenError,
+  DuplicateNetError,
+  NotFoundError,
+  QuotaError,
+  RecordValidationError,
+  RevisionConflictError,
+} from './errors.js';
+export {
+  JOB_STATUSES,
+  REPLAY_SOURCES,
+  REPLAY_STATUSES,
+  SEARCH_STATUSES,
+  type AgentRecord,
+  type DatasetDataRecord,
+  type DatasetPart,
+  type DatasetRecord,
+  type EpochPoint,
+  type FinalResults,
+  type JobRecord,
+  type JobStatus,
+  type Latency,
+  type ReplayEntry,
+  type ReplayRecord,
+  type ReplaySource,
+  type ReplayStatus,
+  type SearchRecord,
+  type SearchStatus,
+  type Timings,
+  type WeightSpec,
+  type WeightsRecord,
+} from './records.js';

@@ -1,0 +1,128 @@
+import { searchKeyRange, type StoreContext } from './context.js';
+import { AlreadyExistsError, NotFoundError } from './errors.js';
+import {
+  SearchRecordSchema,
+  type FinalResults,
+  type SearchRecord,
+  type SearchStatus,
+} from './records.js';
+import { inTransaction } from './transaction.js';
+import { checkRecord } from './validate.js';
+
+export interface NewSearch {
+  /** Defaults to a fresh UUID. */
+  readonly id?: string;
+  readonly name: string;
+  /** Validated by the search layer; here it only has to be a JSON object. */
+  readonly config: object;
+  readonly seed: number;
+  readonly datasetId: string;
+  readonly presetId: string;
+}
+
+function readSearch(value: unknown, id: string): SearchRecord {
+  return checkRecord(SearchRecordSchema, value, { store: 'searches', key: id, direction: 'read' });
+}
+
+function writableSearch(value: unknown, id: string): SearchRecord {
+  return checkRecord(SearchRecordSchema, value, { store: 'searches', key: id, direction: 'write' });
+}
+
+/** Writes a new search in status 'ready'. */
+export async function createSearch(ctx: StoreContext, input: NewSearch): Promise<SearchRecord> {
+  const id = input.id ?? ctx.newId();
+  const now = ctx.now();
+  const record = writableSearch(
+    {
+      id,
+      name: input.name,
+      config: input.config,
+      seed: input.seed,
+      status: 'ready',
+      createdAt: now,
+      updatedAt: now,
+      datasetId: input.datasetId,
+      presetId: input.presetId,
+    },
+    id,
+  );
+  const tx = ctx.db.transaction('searches', 'readwrite');
+  await inTransaction(tx, async () => {
+    if ((await tx.store.getKey(id)) !== undefined) throw new AlreadyExistsError('searches', id);
+    await tx.store.add(record);
+  });
+  return record;
+}
+
+export async function getSearch(ctx: StoreContext, id: string): Promise<SearchRecord | undefined> {
+  const value = await ctx.db.get('searches', id);
+  return value === undefined ? undefined : readSearch(value, id);
+}
+
+/** Every search, newest first. */
+export async function listSearches(ctx: StoreContext): Promise<SearchRecord[]> {
+  const tx = ctx.db.transaction('searches', 'readonly');
+  const searches: SearchRecord[] = [];
+  for await (const cursor of tx.store) searches.push(readSearch(cursor.value, cursor.primaryKey));
+  await tx.done;
+  return searches.sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id));
+}
+
+/**
+ * Sets the status. `error` is kept only with status 'failed' (a search that is resumed no
+ * longer shows the failure that stopped it).
+ */
+export async function updateSearchStatus(
+  ctx: StoreContext,
+  id: string,
+  status: SearchStatus,
+  error?: string,
+): Promise<SearchRecord> {
+  return updateSearch(ctx, id, (search) => {
+    const { error: previousError, ...rest } = search;
+    if (status !== 'failed') return { ...rest, status };
+    const message = error ?? previousError;
+    return message === undefined ? { ...rest, status } : { ...rest, status, error: message };
+  });
+}
+
+/** Stores the final-phase results (best single net, top-5 ensemble). */
+export async function setSearchFinal(ctx: StoreContext, id: string, final: FinalResults): Promise<SearchRecord> {
+  return updateSearch(ctx, id, (search) => ({ ...search, final }));
+}
+
+async function updateSearch(
+  ctx: StoreContext,
+  id: string,
+  change: (search: SearchRecord) => SearchRecord,
+): Promise<SearchRecord> {
+  const tx = ctx.db.transaction('searches', 'readwrite');
+  return inTransaction(tx, async () => {
+    const stored = await tx.store.get(id);
+    if (stored === undefined) throw new NotFoundError('searches', id);
+    const updated = writableSearch({ ...change(readSearch(stored, id)), updatedAt: ctx.now() }, id);
+    await tx.store.put(updated);
+    return updated;
+  });
+}
+
+/**
+ * Deletes a search with its replay memory, jobs, weights and agent state, all in one
+ * transaction: another tab never sees half a search. Returns false if there was no such search.
+ */
+export async function deleteSearch(ctx: StoreContext, id: string): Promise<boolean> {
+  const tx = ctx.db.transaction(['searches', 'agent', 'replay', 'jobs', 'weights'], 'readwrite');
+  return inTransaction(tx, async () => {
+    if ((await tx.objectStore('searches').getKey(id)) === undefined) return false;
+    const jobs = tx.objectStore('jobs');
+    const jobIds = await jobs.index('bySearchStatus').getAllKeys(searchKeyRange(id));
+    await Promise.all([
+      tx.objectStore('searches').delete(id),
+      tx.objectStore('agent').delete(id),
+      tx.objectStore('replay').delete(searchKeyRange(id)),
+      tx.objectStore('weights').delete(searchKeyRange(id)),
+      ...jobIds.map((jobId) => jobs.delete(jobId)),
+    ]);
+    return true;
+  });
+}
