@@ -1,0 +1,64 @@
+/** The public surface of the MetaQNN core. See README.md beside this file. */
+export type * from './types';
+
+export {
+  searchSpacePresets,
+  makeSearchSpace,
+  paperSearchSpace,
+  checkSearchSpace,
+  sizeBin,
+  type SearchSpace,
+  type SearchSpacePreset,
+  type SearchSpacePresetName,
+  type PoolOption,
+  type DatasetOptions,
+} from './search-space';
+export {
+  paperSchedule,
+  scaleSchedule,
+  scheduleTotal,
+  schedulePresets,
+  checkSchedule,
+  type EpsilonLevel,
+  type EpsilonSchedule,
+  type SchedulePresetName,
+} from './schedule';
+export { parseNetwork, parseLayer, formatNetwork, formatLayer, NetworkSyntaxError } from './network-string';
+export { validateNetwork, assertValidNetwork } from './validate';
+export {
+  startState,
+  legalActions,
+  applyAction,
+  stateKey,
+  actionKey,
+  stateBin,
+  trajectoryOf,
+  pooledSize,
+  type WalkState,
+  type StateKind,
+  type TrajectoryStep,
+} from './states';
+export { insertDropout, stripDropout, dropoutRate, dropoutRules, type DropoutRule } from './dropout';
+export { countParams, countMultiplyAdds, outputShapes, layerCosts, type OutputShape, type LayerCost } from './shapes';
+export { createRng, restoreRng, type Rng, type RngState } from './rng';
+export { QTable, serializeQTable, deserializeQTable, initialQValue, type QTableJson } from './q-table';
+export {
+  sampleReplay,
+  rewardByEpsilon,
+  paperReplaySamples,
+  codeReplaySamples,
+  type ReplayEntry,
+  type EpsilonGroup,
+} from './replay';
+export {
+  qLearningStrategy,
+  randomSearchStrategy,
+  strategyFromJSON,
+  epsilonGreedyWalk,
+  type Strategy,
+  type StrategyJson,
+  type QLearningStrategy,
+  type QLearningOptions,
+} from './strategies';
+export { Agent, networkKey, type AgentConfig, type AgentStep, type AgentProgress, type AgentJson } from './agent';
+export { CorruptDataError, type JsonValue } from './json-check';
