@@ -34,6 +34,7 @@ export {
   type DatasetRecord,
   type EpochPoint,
   type FinalResults,
+  type FineTuned,
   type JobRecord,
   type JobStatus,
   type Latency,

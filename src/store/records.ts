@@ -36,6 +36,18 @@ export const FinalResultsSchema = v.object({
 });
 export type FinalResults = v.InferOutput<typeof FinalResultsSchema>;
 
+/** One net fine-tuned in the final phase (spec section 3: top 10, a longer schedule). */
+export const FineTunedSchema = v.object({
+  netString: nonEmptyString,
+  /** Best validation accuracy during fine-tuning. */
+  valAccuracy: fraction,
+  testAccuracy: v.nullable(fraction),
+  epochs: count,
+  /** Whether it continued from the search's saved weights (false: retrained from scratch). */
+  fromSavedWeights: v.boolean(),
+});
+export type FineTuned = v.InferOutput<typeof FineTunedSchema>;
+
 export const SearchRecordSchema = v.object({
   id: nonEmptyString,
   name: v.string(),
@@ -49,6 +61,10 @@ export const SearchRecordSchema = v.object({
   presetId: nonEmptyString,
   error: v.optional(v.string()),
   final: v.optional(FinalResultsSchema),
+  /** The final phase so far, so a reload resumes it instead of starting over. */
+  finalProgress: v.optional(v.object({ fineTuned: list(FineTunedSchema) })),
+  /** Set when weights could not be stored (quota): the search goes on without them. */
+  weightsSkipped: v.optional(count),
 });
 export type SearchRecord = v.InferOutput<typeof SearchRecordSchema>;
 
@@ -68,7 +84,8 @@ export type AgentRecord = v.InferOutput<typeof AgentRecordSchema>;
 // ---------------------------------------------------------------------------------------------
 // replay
 
-export const REPLAY_STATUSES = ['ok', 'too-large', 'failed-to-learn'] as const;
+/** 'failed': the job failed on every attempt (a crashed or lost trainer), scored at chance. */
+export const REPLAY_STATUSES = ['ok', 'too-large', 'failed-to-learn', 'failed'] as const;
 export type ReplayStatus = (typeof REPLAY_STATUSES)[number];
 export const REPLAY_SOURCES = ['trained', 'imported'] as const;
 export type ReplaySource = (typeof REPLAY_SOURCES)[number];

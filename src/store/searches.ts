@@ -3,6 +3,7 @@ import { AlreadyExistsError, NotFoundError } from './errors.js';
 import {
   SearchRecordSchema,
   type FinalResults,
+  type FineTuned,
   type SearchRecord,
   type SearchStatus,
 } from './records.js';
@@ -89,6 +90,19 @@ export async function updateSearchStatus(
 /** Stores the final-phase results (best single net, top-5 ensemble). */
 export async function setSearchFinal(ctx: StoreContext, id: string, final: FinalResults): Promise<SearchRecord> {
   return updateSearch(ctx, id, (search) => ({ ...search, final }));
+}
+
+/** Records one more fine-tuned net of the final phase (replacing an earlier record of the same net). */
+export async function addFineTuned(ctx: StoreContext, id: string, fineTuned: FineTuned): Promise<SearchRecord> {
+  return updateSearch(ctx, id, (search) => {
+    const kept = (search.finalProgress?.fineTuned ?? []).filter((f) => f.netString !== fineTuned.netString);
+    return { ...search, finalProgress: { fineTuned: [...kept, fineTuned] } };
+  });
+}
+
+/** Counts one more result whose weights were not stored (storage quota). */
+export async function countSkippedWeights(ctx: StoreContext, id: string): Promise<SearchRecord> {
+  return updateSearch(ctx, id, (search) => ({ ...search, weightsSkipped: (search.weightsSkipped ?? 0) + 1 }));
 }
 
 async function updateSearch(

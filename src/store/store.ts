@@ -8,6 +8,7 @@ import type {
   AgentRecord,
   DatasetRecord,
   FinalResults,
+  FineTuned,
   JobRecord,
   JobStatus,
   ReplayEntry,
@@ -87,6 +88,12 @@ export class Store {
   }
   setSearchFinal(id: string, final: FinalResults): Promise<SearchRecord> {
     return searches.setSearchFinal(this.#ctx, id, final);
+  }
+  addFineTuned(id: string, fineTuned: FineTuned): Promise<SearchRecord> {
+    return searches.addFineTuned(this.#ctx, id, fineTuned);
+  }
+  countSkippedWeights(id: string): Promise<SearchRecord> {
+    return searches.countSkippedWeights(this.#ctx, id);
   }
   deleteSearch(id: string): Promise<boolean> {
     return searches.deleteSearch(this.#ctx, id);

@@ -1,0 +1,198 @@
+/**
+ * A search's whole setup as plain data: what is stored with the search, what the URL and
+ * the setup screen fill in, what the presets are rows of. Validated with valibot wherever
+ * it comes from outside the program (a URL, an imported file, an old record).
+ */
+import * as v from 'valibot';
+import { schedulePresets, searchSpacePresets } from '../core';
+import type { EpsilonSchedule, SearchSpacePreset } from '../core';
+
+export type PresetId = 'tiny' | 'quick' | 'paper';
+export const PRESET_IDS: readonly PresetId[] = ['tiny', 'quick', 'paper'];
+
+export interface TrainingSetup {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** 'seed': ×0.8 every 5 epochs for nets beating the best so far; 'paper': ×0.2 always. */
+  readonly learningRateRule: 'seed' | 'paper' | 'constant';
+  /** 'seed': after every FC; 'paper': after every second layer and every FC (spec section 3). */
+  readonly dropoutRule: 'seed' | 'paper';
+  /** The paper's "failed to learn" restart. */
+  readonly restartIfFailedToLearn: boolean;
+  readonly weightDecay: number;
+}
+
+export interface DataSetup {
+  /** Training images per candidate (a stratified sample); null = every training image. */
+  readonly trainSize: number | null;
+  /** Validation images drawn from the training split, class distribution kept. */
+  readonly validationSize: number;
+  /** Test images used for the reported test accuracy; null = the whole test split. */
+  readonly testSize: number | null;
+  /** Seed extension: train on a sample early and grow it as ε falls. */
+  readonly progressive: boolean;
+  /** With `progressive`, the share of `trainSize` used at ε = 1 (grows linearly to 1 at the last ε). */
+  readonly progressiveStart: number;
+}
+
+export interface ConstraintSetup {
+  /** Nets with more parameters are never proposed; null = no cap. */
+  readonly paramCap: number | null;
+  /** Forward latency target per image at batch 1, ms; null = no latency term. */
+  readonly latencyTargetMs: number | null;
+  /** Reward × (target / latency)^penalty when slower than the target. */
+  readonly latencyPenalty: number;
+}
+
+export interface FinalSetup {
+  readonly fineTuneTop: number;
+  readonly fineTuneEpochs: number;
+  readonly ensembleTop: number;
+}
+
+export interface SearchConfig {
+  readonly presetId: PresetId | 'custom';
+  readonly datasetId: string;
+  readonly seed: number;
+  readonly strategy: 'q-learning' | 'random';
+  readonly space: SearchSpacePreset;
+  readonly schedule: EpsilonSchedule;
+  /** Replay samples per Q update (paper 100, the original code 128). */
+  readonly replaySamples: number;
+  readonly training: TrainingSetup;
+  readonly data: DataSetup;
+  readonly constraints: ConstraintSetup;
+  readonly final: FinalSetup;
+  /** Trainer workers in each tab. */
+  readonly trainersPerTab: number;
+}
+
+type PresetRow = Omit<SearchConfig, 'datasetId' | 'seed'>;
+
+const seedTraining: TrainingSetup = {
+  epochs: 20,
+  batchSize: 128,
+  learningRate: 0.001,
+  learningRateRule: 'seed',
+  dropoutRule: 'seed',
+  restartIfFailedToLearn: false,
+  weightDecay: 0,
+};
+const noConstraints: ConstraintSetup = { paramCap: null, latencyTargetMs: null, latencyPenalty: 0.5 };
+
+/** The presets are data: a new one is a new row. */
+export const searchPresets: Record<PresetId, PresetRow> = {
+  /** Seconds per net on a CPU emulating a GPU: tests and a first look. */
+  tiny: {
+    presetId: 'tiny',
+    strategy: 'q-learning',
+    space: searchSpacePresets.tiny,
+    schedule: schedulePresets.tiny,
+    replaySamples: 100,
+    training: { ...seedTraining, epochs: 1, batchSize: 32 },
+    data: { trainSize: 256, validationSize: 128, testSize: 256, progressive: false, progressiveStart: 0.25 },
+    constraints: noConstraints,
+    final: { fineTuneTop: 3, fineTuneEpochs: 1, ensembleTop: 3 },
+    trainersPerTab: 1,
+  },
+  /** A useful search in well under an hour on a laptop GPU: 149 small nets, 3 epochs each. */
+  quick: {
+    presetId: 'quick',
+    strategy: 'q-learning',
+    space: searchSpacePresets.quick,
+    schedule: schedulePresets.quick,
+    replaySamples: 100,
+    training: { ...seedTraining, epochs: 3 },
+    data: { trainSize: 6000, validationSize: 1000, testSize: null, progressive: false, progressiveStart: 0.25 },
+    constraints: noConstraints,
+    final: { fineTuneTop: 10, fineTuneEpochs: 10, ensembleTop: 5 },
+    trainersPerTab: 1,
+  },
+  /** The paper's space and schedule (2,700 nets), the seed's 20 epochs. Days, not hours. */
+  paper: {
+    presetId: 'paper',
+    strategy: 'q-learning',
+    space: searchSpacePresets.paper,
+    schedule: schedulePresets.paper,
+    replaySamples: 100,
+    training: seedTraining,
+    data: { trainSize: null, validationSize: 5000, testSize: null, progressive: false, progressiveStart: 0.25 },
+    constraints: noConstraints,
+    final: { fineTuneTop: 10, fineTuneEpochs: 60, ensembleTop: 5 },
+    trainersPerTab: 1,
+  },
+};
+
+export function presetConfig(presetId: PresetId, datasetId: string, seed: number): SearchConfig {
+  const row = searchPresets[presetId];
+  if (!row) throw new Error(`unknown preset ${JSON.stringify(presetId)}; expected one of ${PRESET_IDS.join(', ')}`);
+  return structuredClone({ ...row, datasetId, seed }) as SearchConfig;
+}
+
+const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+const probability = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+const intList = v.pipe(v.array(positiveInt), v.minLength(1));
+
+const SearchConfigSchema = v.object({
+  presetId: v.picklist(['tiny', 'quick', 'paper', 'custom']),
+  datasetId: v.pipe(v.string(), v.minLength(1)),
+  seed: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1)),
+  strategy: v.picklist(['q-learning', 'random']),
+  space: v.object({
+    convFilters: intList,
+    convKernels: intList,
+    convStride: positiveInt,
+    pools: v.array(v.object({ size: positiveInt, stride: positiveInt })),
+    fcSizes: v.array(positiveInt),
+    maxFc: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    maxDepth: positiveInt,
+    sizeBins: intList,
+    fcMaxBin: positiveInt,
+  }),
+  schedule: v.pipe(v.array(v.object({ epsilon: probability, nets: positiveInt })), v.minLength(1)),
+  replaySamples: positiveInt,
+  training: v.object({
+    epochs: positiveInt,
+    batchSize: positiveInt,
+    learningRate: v.pipe(v.number(), v.gtValue(0)),
+    learningRateRule: v.picklist(['seed', 'paper', 'constant']),
+    dropoutRule: v.picklist(['seed', 'paper']),
+    restartIfFailedToLearn: v.boolean(),
+    weightDecay: v.pipe(v.number(), v.minValue(0)),
+  }),
+  data: v.object({
+    trainSize: v.nullable(positiveInt),
+    validationSize: positiveInt,
+    testSize: v.nullable(positiveInt),
+    progressive: v.boolean(),
+    progressiveStart: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
+  }),
+  constraints: v.object({
+    paramCap: v.nullable(positiveInt),
+    latencyTargetMs: v.nullable(v.pipe(v.number(), v.gtValue(0))),
+    latencyPenalty: v.pipe(v.number(), v.minValue(0)),
+  }),
+  final: v.object({ fineTuneTop: v.pipe(v.number(), v.integer(), v.minValue(0)), fineTuneEpochs: positiveInt, ensembleTop: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
+  trainersPerTab: v.pipe(positiveInt, v.maxValue(8)),
+});
+
+/** Validates an untrusted config; the error names every bad field by its path. */
+export function parseSearchConfig(value: unknown, where = 'search config'): SearchConfig {
+  const result = v.safeParse(SearchConfigSchema, value);
+  if (!result.success) {
+    const lines = result.issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`);
+    throw new Error(`${where} is invalid:\n  ${lines.join('\n  ')}`);
+  }
+  return result.output as SearchConfig;
+}
+
+/** Nets in the schedule and epochs they cost (before the final phase), for the setup screen. */
+export function estimateSearchSize(config: SearchConfig): { nets: number; epochs: number; finalEpochs: number } {
+  const nets = config.schedule.reduce((sum, level) => sum + level.nets, 0);
+  return {
+    nets,
+    epochs: nets * config.training.epochs,
+    finalEpochs: config.final.fineTuneTop * config.final.fineTuneEpochs,
+  };
+}

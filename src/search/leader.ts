@@ -1,0 +1,181 @@
+/**
+ * The leader's half of a search: the core's Agent on one side, the store's job queue and
+ * replay memory on the other. Every agent step is written in the SAME transaction as its side
+ * effect (a job queued, an iteration attached), and every result is incorporated and the
+ * agent state written before anything else happens, so the stored agent always agrees with
+ * the stored jobs: a leader that dies anywhere is replaced by one that reads the store and
+ * goes on exactly where the old one was (architecture.md, "How a search flows", 2 and 6).
+ */
+import {
+  Agent,
+  countMultiplyAdds,
+  countParams,
+  makeSearchSpace,
+  parseNetwork,
+  qLearningStrategy,
+  randomSearchStrategy,
+  type AgentProgress,
+  type InputShape,
+} from '../core';
+import type { JobRecord, SearchRecord, Store } from '../store';
+import { parseSearchConfig, type SearchConfig } from './config';
+import { failedEntry } from './reward';
+
+export interface DatasetShape {
+  readonly inputShape: InputShape;
+  readonly classes: number;
+}
+
+export type LeaderState =
+  /** As many jobs as wanted are queued or running. */
+  | 'busy'
+  /** The agent waits for results before it can hand out more. */
+  | 'waiting'
+  /** The ε schedule is complete and every result is in. */
+  | 'schedule-done';
+
+export function createAgent(config: SearchConfig, dataset: DatasetShape): Agent {
+  const space = makeSearchSpace(config.space, { inputShape: dataset.inputShape, numClasses: dataset.classes });
+  const strategy =
+    config.strategy === 'random'
+      ? randomSearchStrategy(space)
+      : qLearningStrategy(space, { replaySamples: config.replaySamples });
+  return new Agent({
+    space,
+    schedule: config.schedule,
+    seed: config.seed,
+    strategy,
+    dropout: config.training.dropoutRule,
+    paramCap: config.constraints.paramCap,
+  });
+}
+
+export class SearchLeader {
+  readonly search: SearchRecord;
+  readonly config: SearchConfig;
+  readonly #store: Store;
+  readonly #dataset: DatasetShape;
+  #agent: Agent;
+  #revision: number;
+  /** Jobs this leader has queued since it took over (tells the caller to announce them). */
+  jobsQueued = 0;
+
+  private constructor(store: Store, search: SearchRecord, dataset: DatasetShape, agent: Agent, revision: number) {
+    this.#store = store;
+    this.search = search;
+    this.config = parseSearchConfig(search.config, `search ${search.id} config`);
+    this.#dataset = dataset;
+    this.#agent = agent;
+    this.#revision = revision;
+  }
+
+  /** Takes over a search: the stored agent if there is one, a fresh one (stored at once) if not. */
+  static async open(store: Store, searchId: string, dataset: DatasetShape): Promise<SearchLeader> {
+    const search = await store.getSearch(searchId);
+    if (!search) throw new Error(`search ${searchId} does not exist`);
+    const config = parseSearchConfig(search.config, `search ${searchId} config`);
+    const stored = await store.getAgentState(searchId);
+    if (stored) {
+      const agent = Agent.fromJSON(stored.state, `search ${searchId} agent`);
+      return new SearchLeader(store, search, dataset, agent, stored.revision);
+    }
+    const agent = createAgent(config, dataset);
+    const revision = await store.putAgentState(searchId, { state: agent.toJSON(), expectedRevision: 0 });
+    return new SearchLeader(store, search, dataset, agent, revision);
+  }
+
+  get progress(): AgentProgress {
+    return this.#agent.progress;
+  }
+
+  /** Q-table, replay, RNG: what a test compares between two runs. */
+  agentJson(): ReturnType<Agent['toJSON']> {
+    return this.#agent.toJSON();
+  }
+
+  #write(): { state: object; expectedRevision: number } {
+    return { state: this.#agent.toJSON(), expectedRevision: this.#revision };
+  }
+
+  /**
+   * Feeds finished jobs to the agent in the order they finished (replay entry time, then job
+   * id), failed ones as chance-accuracy results. Returns how many it incorporated.
+   */
+  async incorporateResults(): Promise<number> {
+    const inFlight = new Set(this.#agent.inFlight);
+    if (inFlight.size === 0) return 0;
+    const searchId = this.search.id;
+    const [done, failed] = await Promise.all([
+      this.#store.listJobs(searchId, 'done'),
+      this.#store.listJobs(searchId, 'failed'),
+    ]);
+    const finished: { job: JobRecord; reward: number; finishedAt: number }[] = [];
+    for (const job of done) {
+      if (!inFlight.has(job.netString)) continue;
+      const entry = await this.#store.getReplayEntry(searchId, job.netString);
+      if (!entry) throw new Error(`job ${job.id} is done but the replay memory has no entry for ${job.netString}`);
+      finished.push({ job, reward: entry.reward, finishedAt: entry.finishedAt });
+    }
+    for (const job of failed) {
+      if (!inFlight.has(job.netString)) continue;
+      const net = parseNetwork(job.netString);
+      const shape = this.#dataset.inputShape;
+      const entry = failedEntry({
+        netString: job.netString,
+        iterations: job.iterations,
+        epsilon: job.epsilon,
+        classes: this.#dataset.classes,
+        trainedBy: job.claimedBy ?? 'unknown',
+        now: Date.now(),
+        params: countParams(net, shape),
+        multiplyAdds: countMultiplyAdds(net, shape),
+      });
+      const outcome = await this.#store.commitResult(searchId, job.id, entry);
+      const stored = outcome.applied ? outcome.entry : await this.#store.getReplayEntry(searchId, job.netString);
+      finished.push({ job, reward: stored?.reward ?? entry.reward, finishedAt: stored?.finishedAt ?? entry.finishedAt });
+    }
+    finished.sort((a, b) => a.finishedAt - b.finishedAt || a.job.id - b.job.id);
+    for (const { job, reward } of finished) {
+      this.#agent.report(job.netString, reward);
+      this.#revision = await this.#store.putAgentState(searchId, this.#write());
+    }
+    return finished.length;
+  }
+
+  /**
+   * Incorporates results, then asks the agent for work until `maxOutstanding` nets are
+   * queued or training, the agent has to wait, or the schedule is done.
+   */
+  async step(maxOutstanding: number): Promise<LeaderState> {
+    await this.incorporateResults();
+    const searchId = this.search.id;
+    for (;;) {
+      if (this.#agent.inFlight.length >= maxOutstanding) return 'busy';
+      const step = this.#agent.next();
+      switch (step.type) {
+        case 'train': {
+          await this.#store.enqueueJob(
+            { searchId, netString: step.key, iterations: [step.iteration], epsilon: step.epsilon },
+            this.#write(),
+          );
+          this.#revision++;
+          this.jobsQueued++;
+          break;
+        }
+        case 'reused':
+        case 'attached': {
+          const outcome = await this.#store.attachIteration(searchId, step.key, step.iteration, this.#write());
+          if (outcome === undefined) {
+            throw new Error(`the agent ${step.type === 'reused' ? 'reused' : 'attached to'} ${step.key}, which the store neither holds nor trains`);
+          }
+          this.#revision++;
+          break;
+        }
+        case 'wait':
+          return 'waiting';
+        case 'done':
+          return 'schedule-done';
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * A stand-in trainer whose reward is a fixed function of the architecture (the issue asks for
+ * a deterministic reward here; the real trainer is tested in tests/unit/train and the e2e
+ * tests). It honours AbortSignal like the real one and can be told to fail on given nets.
+ */
+import { countMultiplyAdds, countParams, formatNetwork, stripDropout, type Net } from '../../../src/core';
+import type { CandidateTrainer } from '../../../src/search/search-session';
+import type { CallOptions } from '../../../src/train/trainer-pool';
+import type { DatasetPayload, EnsembleRequest, EnsembleResult, TrainJob, TrainResult } from '../../../src/train/types';
+
+export function syntheticAccuracy(net: Net): number {
+  const layers = stripDropout(net);
+  const convs = layers.filter((l) => l.kind === 'conv').length;
+  const pools = layers.filter((l) => l.kind === 'pool').length;
+  const fcs = layers.filter((l) => l.kind === 'fc').length;
+  const key = formatNetwork(layers);
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  const noise = ((h >>> 0) % 1000) / 1000 - 0.5;
+  return Math.min(0.99, Math.max(0.1, 0.3 + 0.12 * Math.min(convs, 3) + 0.05 * Math.min(pools, 1) - 0.04 * fcs + 0.05 * noise));
+}
+
+export class FakeTrainer implements CandidateTrainer {
+  trained: string[] = [];
+  fineTuned: string[] = [];
+  ensembles: number[] = [];
+  payloads = new Map<string, DatasetPayload>();
+  /** Nets (dropout-free strings) whose training throws. */
+  failOn = new Set<string>();
+  /** Milliseconds each training takes (a timer, so aborts can land mid-job). */
+  delayMs = 1;
+
+  setDataset(id: string, payload: DatasetPayload): void {
+    this.payloads.set(id, payload);
+  }
+
+  async train(job: TrainJob, options: CallOptions = {}): Promise<TrainResult> {
+    const payload = this.payloads.get(job.datasetId);
+    if (!payload) throw new Error(`dataset ${job.datasetId} not set`);
+    await delay(this.delayMs, options.signal);
+    const key = formatNetwork(stripDropout(job.net));
+    if (this.failOn.has(key)) throw new Error(`trainer crashed on ${key}`);
+    this.trained.push(key);
+    options.onProgress?.({ kind: 'batch', jobId: job.id, attempt: 1, epoch: 1, batch: 1, batchesPerEpoch: 1, loss: 1, imagesPerSecond: 100 });
+    const accuracy = syntheticAccuracy(job.net);
+    return result(job, payload, accuracy);
+  }
+
+  async fineTune(job: TrainJob, options: CallOptions = {}): Promise<TrainResult> {
+    const payload = this.payloads.get(job.datasetId)!;
+    await delay(this.delayMs, options.signal);
+    this.fineTuned.push(formatNetwork(stripDropout(job.net)));
+    return result(job, payload, Math.min(1, syntheticAccuracy(job.net) + 0.02));
+  }
+
+  async evaluateEnsemble(request: EnsembleRequest): Promise<EnsembleResult> {
+    this.ensembles.push(request.members.length);
+    const accs = request.members.map((m) => syntheticAccuracy(m.net));
+    return { accuracy: Math.min(1, Math.max(...accs) + 0.01), memberAccuracies: accs, count: 100 };
+  }
+}
+
+function result(job: TrainJob, payload: DatasetPayload, accuracy: number): TrainResult {
+  const shape = payload.inputShape;
+  return {
+    status: 'done',
+    jobId: job.id,
+    reward: accuracy,
+    curve: [{ epoch: 1, validationAccuracy: accuracy, validationLoss: 1 - accuracy, trainLoss: 1, learningRate: 0.001 }],
+    bestValidationAccuracy: accuracy,
+    finalValidationAccuracy: accuracy,
+    testAccuracy: accuracy - 0.01,
+    failedToLearn: false,
+    learningRatesTried: [0.001],
+    trainImages: payload.train.count,
+    paramCount: countParams(job.net, shape),
+    multiplyAdds: countMultiplyAdds(job.net, shape),
+    estimatedMemoryBytes: 1000,
+    latency: { batch1MsPerImage: 1, largeBatchMsPerImage: 0.1, largeBatchSize: 64 },
+    timings: { buildMs: 1, firstBatchMs: 1, trainMs: 1, evaluateMs: 1, latencyMs: 1, totalMs: 5 },
+    backend: { backend: 'fake', adapter: null },
+    weights: { specs: [{ name: 'w', shape: [2], dtype: 'float32' }], data: new Float32Array([accuracy, 1]).buffer },
+  };
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error('aborted'));
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new Error('aborted'));
+    }, { once: true });
+  });
+}
