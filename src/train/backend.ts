@@ -1,0 +1,106 @@
+/**
+ * Picking the TF.js backend: WebGPU first, then WebGL, then CPU. `tf.setBackend` can
+ * fail without throwing and leave TF.js elsewhere, so the answer is always read back
+ * from `tf.getBackend()`. On WebGPU the device can be lost (driver reset, GPU process
+ * crash); TF.js does not handle that, so it is watched here and surfaced as a
+ * retryable `DeviceLostError`: the worker is dead for GPU work and must be replaced.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { AdapterInfo, BackendInfo, BackendName, BackendPreference, MemoryReport } from './types';
+
+const FALLBACK_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'cpu'];
+
+/** Thrown between training steps once the WebGPU device is gone. Retry in a new worker. */
+export class DeviceLostError extends Error {
+  override readonly name = 'DeviceLostError';
+  readonly retryable = true;
+}
+
+let current: BackendInfo | null = null;
+let deviceLost: string | null = null;
+
+export async function initBackend(preferred: BackendPreference): Promise<BackendInfo> {
+  const order = preferred === 'auto' ? FALLBACK_ORDER : FALLBACK_ORDER.slice(FALLBACK_ORDER.indexOf(preferred));
+  if (order.length === 0) throw new Error(`initBackend: unknown backend ${JSON.stringify(preferred)}`);
+  const reasons: string[] = [];
+  for (const name of order) {
+    const reason = await trySetBackend(name);
+    if (reason === null) break;
+    reasons.push(`${name}: ${reason}`);
+  }
+  const backend = tf.getBackend();
+  const adapter = backend === 'webgpu' ? await readAdapterInfo() : null;
+  if (backend === 'webgpu') watchDeviceLost();
+  const wanted = order[0];
+  current =
+    backend === wanted ? { backend, adapter } : { backend, adapter, fallbackReason: reasons.join('; ') || `TF.js is on ${backend}` };
+  return current;
+}
+
+/** What TF.js runs on now, with the adapter found by the last `initBackend`. */
+export function currentBackendInfo(): BackendInfo {
+  const backend = tf.getBackend();
+  if (current && current.backend === backend) return current;
+  return { backend, adapter: null };
+}
+
+/** Throws `DeviceLostError` if the WebGPU device has been lost since `initBackend`. */
+export function throwIfDeviceLost(): void {
+  if (deviceLost !== null) throw new DeviceLostError(`WebGPU device lost: ${deviceLost}`);
+}
+
+/** Tensor counts and GPU bytes held; the owner recycles the worker past a budget. */
+export function memoryReport(datasets: readonly string[]): MemoryReport {
+  const info = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number; numBytesInGPUAllocated?: number };
+  const gpu = info.numBytesAllocatedInGPU ?? info.numBytesInGPUAllocated ?? null;
+  return {
+    numTensors: info.numTensors,
+    numBytes: info.numBytes,
+    gpuBytesAllocated: gpu,
+    backend: tf.getBackend(),
+    datasets,
+  };
+}
+
+/** null on success, else why not. */
+async function trySetBackend(name: BackendName): Promise<string | null> {
+  try {
+    if (name === 'webgpu') {
+      const gpu = gpuApi();
+      if (!gpu) return 'navigator.gpu is not available';
+      // Registers the backend; a separate chunk so CPU-only runs never load it.
+      await import('@tensorflow/tfjs-backend-webgpu');
+    }
+    const ok = await tf.setBackend(name);
+    await tf.ready();
+    if (ok && tf.getBackend() === name) return null;
+    return `setBackend returned ${ok}, TF.js is on ${tf.getBackend()}`;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** `navigator.gpu` in a page or a worker; undefined in Node or without WebGPU. */
+function gpuApi(): GPU | undefined {
+  return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+}
+
+async function readAdapterInfo(): Promise<AdapterInfo | null> {
+  try {
+    const adapter = await gpuApi()?.requestAdapter();
+    const info = adapter?.info;
+    if (!info) return null;
+    return { vendor: info.vendor, architecture: info.architecture, description: info.description };
+  } catch {
+    return null;
+  }
+}
+
+function watchDeviceLost(): void {
+  const device = (tf.backend() as WebGPUBackend).device as GPUDevice | undefined;
+  deviceLost = null;
+  void device?.lost.then((info) => {
+    deviceLost = `${info.reason}: ${info.message}`;
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * What the trainer worker exposes, as a factory so it runs (and is tested) outside a
+ * worker too. Holds the worker's dataset cache and the abort controllers of running jobs.
+ * Results go back with their weight buffers transferred, not copied.
+ */
+import { releaseProxy, transfer } from 'comlink';
+import { initBackend, memoryReport } from './backend';
+import { DatasetCache } from './dataset-cache';
+import { evaluateEnsemble } from './ensemble';
+import type { TrainerProtocol } from './protocol';
+import { fineTune, trainCandidate, type TrainOptions } from './trainer';
+import type { ProgressCallback, TrainJob, TrainResult } from './types';
+import { exportLayersModel, modelFromWeights } from './weights';
+
+type Runner = (job: TrainJob, dataset: ReturnType<DatasetCache['get']>, options: TrainOptions) => Promise<TrainResult>;
+
+export function createTrainerApi(cache: DatasetCache = new DatasetCache()) {
+  const running = new Map<string, AbortController>();
+
+  const run = async (runner: Runner, job: TrainJob, onProgress?: ProgressCallback): Promise<TrainResult> => {
+    if (running.has(job.id)) throw new Error(`Job ${job.id} is already running in this trainer`);
+    const controller = new AbortController();
+    running.set(job.id, controller);
+    try {
+      const options: TrainOptions = onProgress
+        ? {
+            signal: controller.signal,
+            // Across comlink the callback returns a promise; a closed page must not fail the job.
+            onProgress: (p) => void Promise.resolve(onProgress(p)).catch(() => undefined),
+          }
+        : { signal: controller.signal };
+      const result = await runner(job, cache.get(job.datasetId), options);
+      const buffers = result.status === 'done' && result.weights ? [result.weights.data] : [];
+      return transfer(result, buffers);
+    } finally {
+      running.delete(job.id);
+      // A comlink proxy holds a MessagePort open until released.
+      (onProgress as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy]?.();
+    }
+  };
+
+  const api = {
+    async init(preferred) {
+      return initBackend(preferred);
+    },
+    async loadDataset(id, payload) {
+      cache.load(id, payload);
+    },
+    async unloadDataset(id) {
+      cache.unload(id);
+    },
+    async train(job, onProgress) {
+      return run(trainCandidate, job, onProgress);
+    },
+    async fineTune(job, onProgress) {
+      return run(fineTune, job, onProgress);
+    },
+    async cancel(jobId) {
+      const controller = running.get(jobId);
+      controller?.abort();
+      return controller !== undefined;
+    },
+    async evaluateEnsemble(request) {
+      return evaluateEnsemble(request, cache);
+    },
+    async exportModel(request) {
+      const model = modelFromWeights(request.net, request.inputShape, request.weights);
+      try {
+        const exported = await exportLayersModel(model);
+        return transfer(exported, [exported.weightsBin]);
+      } finally {
+        model.dispose();
+      }
+    },
+    async memory() {
+      return memoryReport(cache.ids());
+    },
+  } satisfies TrainerProtocol;
+  return api;
+}

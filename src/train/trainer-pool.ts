@@ -1,0 +1,328 @@
+/**
+ * The main thread's owner of trainer workers (squoosh's worker-bridge pattern): starts
+ * each worker lazily, queues calls until a worker is free, uploads datasets to a worker
+ * the first time a job there needs them, and cancels by asking the worker to stop and,
+ * if the call has not ended within a grace period, terminating it (a running comlink
+ * call cannot be interrupted). A terminated or recycled worker is restarted lazily by
+ * the next call. Workers are recycled when their GPU memory passes a budget (the WebGPU
+ * backend pools buffers per size and keeps growing across architectures) and when the
+ * WebGPU device is lost.
+ */
+import { type Endpoint, proxy, type Remote, wrap } from 'comlink';
+import type { TrainerProtocol } from './protocol';
+import type {
+  BackendInfo,
+  BackendPreference,
+  DatasetPayload,
+  EnsembleRequest,
+  EnsembleResult,
+  ExportedModel,
+  ExportRequest,
+  MemoryReport,
+  ProgressCallback,
+  TrainJob,
+  TrainResult,
+} from './types';
+
+/** A Worker as far as the pool needs one (tests pass an in-process stand-in). */
+export type WorkerLike = Endpoint & { terminate(): void };
+
+export interface TrainerPoolOptions {
+  /** Workers running side by side. */
+  readonly size?: number;
+  readonly backend?: BackendPreference;
+  /** Recycle a worker after a call once its backend holds more GPU bytes than this. */
+  readonly gpuMemoryBudgetBytes?: number;
+  /** How long a cancelled call may take to stop by itself before its worker is terminated. */
+  readonly cancelGraceMs?: number;
+  readonly createWorker?: () => WorkerLike;
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: ProgressCallback;
+}
+
+const DEFAULTS = {
+  size: 1,
+  backend: 'auto' as BackendPreference,
+  gpuMemoryBudgetBytes: 2 * 1024 ** 3,
+  cancelGraceMs: 1000,
+};
+
+function createTrainerWorker(): WorkerLike {
+  // This exact form lets Vite find and bundle the worker.
+  return new Worker(new URL('../../workers/trainer.worker.ts', import.meta.url), { type: 'module' });
+}
+
+interface Slot {
+  worker: WorkerLike | null;
+  remote: Remote<TrainerProtocol> | null;
+  /** Resolves once `init` answered; shared by calls that arrive while it starts. */
+  ready: Promise<void> | null;
+  datasets: Set<string>;
+  busy: boolean;
+  /** Bumped on terminate, so late answers from an old worker are ignored. */
+  generation: number;
+  /** Rejects when this generation's worker is terminated (it will never answer). */
+  gone: Promise<never>;
+  markGone: () => void;
+}
+
+interface Task {
+  readonly datasetId: string | null;
+  readonly jobId: string | null;
+  readonly signal: AbortSignal | undefined;
+  readonly call: (remote: Remote<TrainerProtocol>) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (reason: unknown) => void;
+  settled: boolean;
+}
+
+export class TrainerPool {
+  readonly #options: typeof DEFAULTS & { createWorker: () => WorkerLike };
+  readonly #slots: Slot[];
+  readonly #queue: Task[] = [];
+  readonly #datasets = new Map<string, DatasetPayload>();
+  #backend: BackendInfo | null = null;
+  #closed = false;
+
+  constructor(options: TrainerPoolOptions = {}) {
+    this.#options = {
+      size: options.size ?? DEFAULTS.size,
+      backend: options.backend ?? DEFAULTS.backend,
+      gpuMemoryBudgetBytes: options.gpuMemoryBudgetBytes ?? DEFAULTS.gpuMemoryBudgetBytes,
+      cancelGraceMs: options.cancelGraceMs ?? DEFAULTS.cancelGraceMs,
+      createWorker: options.createWorker ?? createTrainerWorker,
+    };
+    if (!Number.isInteger(this.#options.size) || this.#options.size < 1) {
+      throw new Error(`TrainerPool: size must be a positive integer, got ${this.#options.size}`);
+    }
+    this.#slots = Array.from({ length: this.#options.size }, () => ({
+      worker: null,
+      remote: null,
+      ready: null,
+      datasets: new Set<string>(),
+      busy: false,
+      generation: 0,
+      ...goneSignal(),
+    }));
+  }
+
+  /** Number of workers this pool runs side by side. */
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  /**
+   * Starts the first worker now (instead of at the first call) and reports the backend
+   * it got, so the page can name it before any search starts.
+   */
+  async init(): Promise<BackendInfo> {
+    if (this.#closed) throw new Error('TrainerPool terminated');
+    await this.#start(this.#slots[0] as Slot);
+    if (!this.#backend) throw new Error('TrainerPool: the worker reported no backend');
+    return this.#backend;
+  }
+
+  /** What the most recently started worker runs on (null before any has started). */
+  get backend(): BackendInfo | null {
+    return this.#backend;
+  }
+
+  /** Workers currently alive (started and not terminated). */
+  get liveWorkers(): number {
+    return this.#slots.filter((s) => s.worker !== null).length;
+  }
+
+  /** Registers a dataset; each worker uploads it when a call there first needs it. */
+  setDataset(id: string, payload: DatasetPayload): void {
+    this.#datasets.set(id, payload);
+    for (const slot of this.#slots) slot.datasets.delete(id);
+  }
+
+  train(job: TrainJob, options: CallOptions = {}): Promise<TrainResult> {
+    const onProgress = options.onProgress;
+    return this.#enqueue<TrainResult>(job.datasetId, job.id, options.signal, (remote) =>
+      remote.train(job, onProgress ? proxy(onProgress) : undefined),
+    );
+  }
+
+  fineTune(job: TrainJob, options: CallOptions = {}): Promise<TrainResult> {
+    const onProgress = options.onProgress;
+    return this.#enqueue<TrainResult>(job.datasetId, job.id, options.signal, (remote) =>
+      remote.fineTune(job, onProgress ? proxy(onProgress) : undefined),
+    );
+  }
+
+  evaluateEnsemble(request: EnsembleRequest, options: { signal?: AbortSignal } = {}): Promise<EnsembleResult> {
+    return this.#enqueue(request.datasetId, null, options.signal, (remote) => remote.evaluateEnsemble(request));
+  }
+
+  exportModel(request: ExportRequest, options: { signal?: AbortSignal } = {}): Promise<ExportedModel> {
+    return this.#enqueue(null, null, options.signal, (remote) => remote.exportModel(request));
+  }
+
+  /** Memory of every live worker. */
+  async memory(): Promise<MemoryReport[]> {
+    const live = this.#slots.filter((s): s is Slot & { remote: Remote<TrainerProtocol> } => s.remote !== null);
+    return Promise.all(live.map((s) => s.remote.memory()));
+  }
+
+  /** Terminates every worker and rejects every queued or running call. */
+  terminate(): void {
+    this.#closed = true;
+    for (const task of this.#queue.splice(0)) settle(task, 'reject', new Error('TrainerPool terminated'));
+    for (const slot of this.#slots) this.#terminateSlot(slot);
+  }
+
+  #enqueue<T>(
+    datasetId: string | null,
+    jobId: string | null,
+    signal: AbortSignal | undefined,
+    call: (remote: Remote<TrainerProtocol>) => Promise<T>,
+  ): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('TrainerPool terminated'));
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (datasetId !== null && !this.#datasets.has(datasetId)) {
+      return Promise.reject(new Error(`TrainerPool: dataset "${datasetId}" was not registered with setDataset`));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const task: Task = {
+        datasetId,
+        jobId,
+        signal,
+        call,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+        settled: false,
+      };
+      signal?.addEventListener('abort', () => this.#abortQueued(task), { once: true });
+      this.#queue.push(task);
+      this.#pump();
+    });
+  }
+
+  #abortQueued(task: Task): void {
+    const index = this.#queue.indexOf(task);
+    if (index >= 0) this.#queue.splice(index, 1);
+    settle(task, 'reject', task.signal?.reason);
+  }
+
+  #pump(): void {
+    for (const slot of this.#slots) {
+      if (slot.busy) continue;
+      const task = this.#queue.shift();
+      if (!task) return;
+      void this.#execute(slot, task);
+    }
+  }
+
+  async #execute(slot: Slot, task: Task): Promise<void> {
+    slot.busy = true;
+    const generation = slot.generation;
+    let onAbort: (() => void) | null = null;
+    try {
+      const remote = await this.#start(slot);
+      if (task.datasetId !== null && !slot.datasets.has(task.datasetId)) {
+        const payload = this.#datasets.get(task.datasetId);
+        if (!payload) throw new Error(`TrainerPool: dataset "${task.datasetId}" is no longer registered`);
+        await remote.loadDataset(task.datasetId, payload);
+        slot.datasets.add(task.datasetId);
+      }
+      if (task.settled) return; // cancelled while the worker started
+      const call = task.call(remote);
+      const stopped = call.then(
+        () => true,
+        () => true,
+      );
+      onAbort = () => {
+        // The caller already has its rejection; now get the worker free again.
+        if (task.jobId !== null) remote.cancel(task.jobId).catch(() => undefined);
+        const timer = setTimeout(() => {
+          if (slot.generation === generation) this.#terminateSlot(slot);
+        }, this.#options.cancelGraceMs);
+        void stopped.then(() => clearTimeout(timer));
+      };
+      task.signal?.addEventListener('abort', onAbort, { once: true });
+      // A terminated worker never answers: stop waiting once this slot moves on.
+      const value = await Promise.race([call, slot.gone]);
+      settle(task, 'resolve', value);
+      await this.#recycleIfNeeded(slot, remote, generation);
+    } catch (error) {
+      settle(task, 'reject', error);
+      if (slot.generation === generation && isDeviceLost(error)) this.#terminateSlot(slot);
+    } finally {
+      if (onAbort) task.signal?.removeEventListener('abort', onAbort);
+      if (slot.generation === generation) slot.busy = false;
+      this.#pump();
+    }
+  }
+
+  async #start(slot: Slot): Promise<Remote<TrainerProtocol>> {
+    const generation = slot.generation;
+    if (!slot.remote || !slot.ready) {
+      const worker = this.#options.createWorker();
+      const remote = wrap<TrainerProtocol>(worker);
+      slot.worker = worker;
+      slot.remote = remote;
+      slot.datasets = new Set();
+      slot.ready = remote.init(this.#options.backend).then((info) => {
+        this.#backend = info;
+      });
+    }
+    const remote = slot.remote;
+    try {
+      await Promise.race([slot.ready, slot.gone]);
+    } catch (error) {
+      if (slot.generation === generation) this.#terminateSlot(slot);
+      throw error;
+    }
+    return remote;
+  }
+
+  async #recycleIfNeeded(slot: Slot, remote: Remote<TrainerProtocol>, generation: number): Promise<void> {
+    try {
+      const memory = await Promise.race([remote.memory(), slot.gone]);
+      const over = memory.gpuBytesAllocated !== null && memory.gpuBytesAllocated > this.#options.gpuMemoryBudgetBytes;
+      if (over && slot.generation === generation) {
+        this.#terminateSlot(slot);
+      }
+    } catch {
+      // The worker went away meanwhile; nothing to recycle.
+    }
+  }
+
+  #terminateSlot(slot: Slot): void {
+    slot.worker?.terminate();
+    slot.markGone();
+    Object.assign(slot, goneSignal());
+    slot.worker = null;
+    slot.remote = null;
+    slot.ready = null;
+    slot.datasets = new Set();
+    slot.busy = false;
+    slot.generation++;
+    if (!this.#closed) this.#pump();
+  }
+}
+
+function goneSignal(): Pick<Slot, 'gone' | 'markGone'> {
+  let markGone = (): void => undefined;
+  const gone = new Promise<never>((_, reject) => {
+    markGone = () => reject(new Error('Trainer worker terminated'));
+  });
+  gone.catch(() => undefined); // only racers care; keep it from counting as unhandled
+  return { gone, markGone };
+}
+
+function settle(task: Task, how: 'resolve' | 'reject', value: unknown): void {
+  if (task.settled) return;
+  task.settled = true;
+  if (how === 'resolve') task.resolve(value);
+  else task.reject(value);
+}
+
+function isDeviceLost(error: unknown): boolean {
+  return error instanceof Error && error.name === 'DeviceLostError';
+}
