@@ -5,6 +5,7 @@ export type { AgentStateWrite } from './agent-state.js';
 export type { NewSearch } from './searches.js';
 export { DEFAULT_MAX_ATTEMPTS, type AttachOutcome, type CommitOutcome, type NewJob } from './jobs.js';
 export type { ImportOutcome } from './replay.js';
+export type { NewSearchSnapshot, SearchSnapshot, SnapshotJob, SnapshotWeights } from './snapshot.js';
 export { WEIGHTS_KEEP_TOP, type WeightsInput } from './weights.js';
 export type { DatasetInput, StoredDataset } from './datasets.js';
 export {
@@ -23,6 +24,8 @@ export {
   RecordValidationError,
   RevisionConflictError,
 } from './errors.js';
+/** Record schemas, for validating records that arrive in files (replay exports, search archives). */
+export { JsonObjectSchema, ReplayEntrySchema, SearchRecordSchema, WeightSpecSchema } from './records.js';
 export {
   JOB_STATUSES,
   REPLAY_SOURCES,

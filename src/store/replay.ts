@@ -35,11 +35,15 @@ export async function listReplay(ctx: StoreContext, searchId: string): Promise<R
     entries.push(readReplay(cursor.value, cursor.primaryKey));
   }
   await tx.done;
-  return entries.sort(
-    (a, b) =>
-      (a.iterations[0] ?? Infinity) - (b.iterations[0] ?? Infinity) ||
-      a.finishedAt - b.finishedAt ||
-      a.netString.localeCompare(b.netString),
+  return entries.sort(compareReplay);
+}
+
+/** The order of `listReplay`: first sampling iteration, then finish time, then net. */
+export function compareReplay(a: ReplayRecord, b: ReplayRecord): number {
+  return (
+    (a.iterations[0] ?? Infinity) - (b.iterations[0] ?? Infinity) ||
+    a.finishedAt - b.finishedAt ||
+    a.netString.localeCompare(b.netString)
   );
 }
 

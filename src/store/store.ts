@@ -20,6 +20,7 @@ import type {
 import * as replay from './replay.js';
 import { DB_NAME, type MetaqnnDatabase } from './schema.js';
 import * as searches from './searches.js';
+import * as snapshot from './snapshot.js';
 import * as weights from './weights.js';
 
 export interface StoreOptions {
@@ -176,6 +177,17 @@ export class Store {
   }
   deleteWeights(searchId: string, netString: string): Promise<boolean> {
     return weights.deleteWeights(this.#ctx, searchId, netString);
+  }
+
+  // whole searches (export and import)
+
+  /** Everything stored for a search, read in one transaction; undefined if there is no such search. */
+  readSearchSnapshot(searchId: string): Promise<snapshot.SearchSnapshot | undefined> {
+    return snapshot.readSearchSnapshot(this.#ctx, searchId);
+  }
+  /** Writes a whole new search under a new id (default: a fresh one), all or nothing. */
+  writeSearchSnapshot(input: snapshot.NewSearchSnapshot, id?: string): Promise<SearchRecord> {
+    return snapshot.writeSearchSnapshot(this.#ctx, input, id);
   }
 
   // datasets

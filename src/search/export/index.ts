@@ -1,0 +1,42 @@
+/** Taking results out of a search, and bringing them back in. See README.md beside this file. */
+export {
+  replayIterations,
+  meanAccuracyByEpsilon,
+  sortIterations,
+  type AgentSample,
+  type ReplayIteration,
+  type EpsilonAccuracy,
+} from './replay-iterations';
+export {
+  REPLAY_CSV_COLUMNS,
+  exportReplayCsv,
+  importReplayCsv,
+  type ReplayCsvColumn,
+  type ReplayCsvExportOptions,
+  type ReplayCsvImportOptions,
+  type ReplayCsvImport,
+  type ReplayCsvStats,
+  type ImportIssue,
+} from './replay-csv';
+export {
+  REPLAY_JSON_FORMAT,
+  REPLAY_JSON_VERSION,
+  ReplayFileError,
+  exportReplayJson,
+  parseReplayJson,
+  type ReplayJson,
+} from './replay-json';
+export {
+  seedAgentFromReplay,
+  createSeededSearch,
+  type SeededReplay,
+  type SeededSearchInput,
+  type SeedSkip,
+} from './seed';
+export {
+  SEARCH_ARCHIVE_FORMAT,
+  SEARCH_ARCHIVE_VERSION,
+  SearchArchiveError,
+  exportSearchArchive,
+  importSearchArchive,
+} from './search-archive';
