@@ -32,7 +32,7 @@ import { createRng, restoreRng, type Rng } from './rng';
 import { checkSchedule, type EpsilonSchedule } from './schedule';
 import { checkSearchSpace, type SearchSpace } from './search-space';
 import { countParams } from './shapes';
-import { qLearningStrategy, strategyFromJSON, type Strategy, type StrategyJson } from './strategies';
+import { qLearningStrategy, strategyFromJSON, type QLearningStrategy, type Strategy, type StrategyJson } from './strategies';
 import { validateNetwork } from './validate';
 
 export interface AgentConfig {
@@ -115,11 +115,42 @@ export interface AgentJson {
   };
   readonly strategy: StrategyJson;
   readonly rng: readonly number[];
+  readonly learnRng: readonly number[];
   readonly iteration: number;
   readonly trainedPerLevel: readonly number[];
   readonly proposalsWithoutTraining: number;
   readonly replay: readonly ReplayEntry[];
   readonly inFlight: readonly ({ readonly net: string } & Job)[];
+}
+
+/** Seed of the replay-sampling stream, derived from the agent's seed. */
+export function learnSeed(seed: number): number {
+  return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ 0x27d4eb2f) >>> 0;
+}
+
+/**
+ * The Q-table that replaying `json.replay` in order through a fresh copy of the agent's
+ * strategy gives. Equal to `json.strategy` for every agent whatever the order of proposals,
+ * tabs and trainers: the check that no result was counted twice or lost.
+ */
+export function replayQTable(json: AgentJson): StrategyJson {
+  const space = checkSearchSpace(json.config.space, 'agent.config.space');
+  const stored = strategyFromJSON(json.strategy, space, 'agent.strategy');
+  if (stored.kind !== 'q-learning') return stored.toJSON();
+  const q = stored as QLearningStrategy;
+  const fresh = qLearningStrategy(space, {
+    replaySamples: q.replaySamples,
+    alpha: q.alpha,
+    gamma: q.gamma,
+    initialValue: q.qTable.initialValue,
+  });
+  const rng = createRng(learnSeed(json.config.seed));
+  const memory: ReplayEntry[] = [];
+  for (const entry of json.replay) {
+    memory.push(entry);
+    fresh.learn(entry, memory, rng);
+  }
+  return fresh.toJSON();
 }
 
 /** The replay/Q-table identity of a net: its dropout-free string. */
@@ -138,6 +169,12 @@ export class Agent {
   readonly strategy: Strategy;
 
   #rng: Rng;
+  /**
+   * Replay sampling draws from its own stream, so the Q-table is a pure function of the seed
+   * and the ordered replay memory (`replayQTable` recomputes it; multi-tab tests check it),
+   * whatever proposals were interleaved.
+   */
+  #learnRng: Rng;
   #iteration = 0;
   #trainedPerLevel: number[];
   #proposalsWithoutTraining = 0;
@@ -160,6 +197,7 @@ export class Agent {
     );
     this.strategy = config.strategy ?? qLearningStrategy(this.space);
     this.#rng = createRng(this.seed);
+    this.#learnRng = createRng(learnSeed(this.seed));
     this.#trainedPerLevel = this.schedule.map(() => 0);
   }
 
@@ -263,8 +301,11 @@ export class Agent {
   }
 
   #incorporate(entries: readonly ReplayEntry[]): void {
-    this.#replay.push(...entries);
-    for (const entry of entries) this.strategy.learn(entry, this.#replay, this.#rng);
+    // One entry at a time: the memory each update samples from ends with that entry.
+    for (const entry of entries) {
+      this.#replay.push(entry);
+      this.strategy.learn(entry, this.#replay, this.#learnRng);
+    }
   }
 
   #proposeWithinCap(epsilon: number): Net {
@@ -292,6 +333,7 @@ export class Agent {
       },
       strategy: this.strategy.toJSON(),
       rng: this.#rng.state(),
+      learnRng: this.#learnRng.state(),
       iteration: this.#iteration,
       trainedPerLevel: [...this.#trainedPerLevel],
       proposalsWithoutTraining: this.#proposalsWithoutTraining,
@@ -326,6 +368,7 @@ export class Agent {
       strategy: strategyFromJSON(o['strategy'], space, `${path}.strategy`),
     });
     agent.#rng = restoreRng(o['rng'], `${path}.rng`);
+    agent.#learnRng = restoreRng(o['learnRng'], `${path}.learnRng`);
     agent.#iteration = readNumber(o['iteration'], `${path}.iteration`, { integer: true, min: 0 });
     agent.#proposalsWithoutTraining = readNumber(o['proposalsWithoutTraining'], `${path}.proposalsWithoutTraining`, {
       integer: true,

@@ -60,5 +60,5 @@ export {
   type QLearningStrategy,
   type QLearningOptions,
 } from './strategies';
-export { Agent, networkKey, type AgentConfig, type AgentStep, type AgentProgress, type AgentJson } from './agent';
+export { Agent, networkKey, learnSeed, replayQTable, type AgentConfig, type AgentStep, type AgentProgress, type AgentJson } from './agent';
 export { CorruptDataError, type JsonValue } from './json-check';

@@ -7,8 +7,8 @@ import * as v from 'valibot';
 import { schedulePresets, searchSpacePresets } from '../core';
 import type { EpsilonSchedule, SearchSpacePreset } from '../core';
 
-export type PresetId = 'tiny' | 'quick' | 'paper';
-export const PRESET_IDS: readonly PresetId[] = ['tiny', 'quick', 'paper'];
+export type PresetId = 'tiny' | 'quick' | 'paper' | 'bench';
+export const PRESET_IDS: readonly PresetId[] = ['tiny', 'quick', 'paper', 'bench'];
 
 export interface TrainingSetup {
   readonly epochs: number;
@@ -83,17 +83,27 @@ const noConstraints: ConstraintSetup = { paramCap: null, latencyTargetMs: null, 
 
 /** The presets are data: a new one is a new row. */
 export const searchPresets: Record<PresetId, PresetRow> = {
-  /** Seconds per net on a CPU emulating a GPU: tests and a first look. */
+  /**
+   * Seconds per net even on a CPU emulating a GPU (SwiftShader): the e2e tests and a first
+   * look. Ten nets over six ε levels, so the agent's shift from exploring to exploiting shows.
+   */
   tiny: {
     presetId: 'tiny',
     strategy: 'q-learning',
     space: searchSpacePresets.tiny,
-    schedule: schedulePresets.tiny,
+    schedule: [
+      { epsilon: 1.0, nets: 5 },
+      { epsilon: 0.7, nets: 1 },
+      { epsilon: 0.5, nets: 1 },
+      { epsilon: 0.3, nets: 1 },
+      { epsilon: 0.2, nets: 1 },
+      { epsilon: 0.1, nets: 1 },
+    ],
     replaySamples: 100,
     training: { ...seedTraining, epochs: 1, batchSize: 32 },
-    data: { trainSize: 256, validationSize: 128, testSize: 256, progressive: false, progressiveStart: 0.25 },
+    data: { trainSize: 160, validationSize: 100, testSize: 100, progressive: false, progressiveStart: 0.25 },
     constraints: noConstraints,
-    final: { fineTuneTop: 3, fineTuneEpochs: 1, ensembleTop: 3 },
+    final: { fineTuneTop: 2, fineTuneEpochs: 1, ensembleTop: 2 },
     trainersPerTab: 1,
   },
   /** A useful search in well under an hour on a laptop GPU: 149 small nets, 3 epochs each. */
@@ -107,6 +117,33 @@ export const searchPresets: Record<PresetId, PresetRow> = {
     data: { trainSize: 6000, validationSize: 1000, testSize: null, progressive: false, progressiveStart: 0.25 },
     constraints: noConstraints,
     final: { fineTuneTop: 10, fineTuneEpochs: 10, ensembleTop: 5 },
+    trainersPerTab: 1,
+  },
+  /**
+   * Search quality on a 2-core CPU (npm run bench): the tiny space, 30 nets over the paper's
+   * ten ε levels, 2 epochs on 1,000 images. Compared with `strategy: 'random'`.
+   */
+  bench: {
+    presetId: 'bench',
+    strategy: 'q-learning',
+    space: searchSpacePresets.tiny,
+    schedule: [
+      { epsilon: 1.0, nets: 12 },
+      { epsilon: 0.9, nets: 2 },
+      { epsilon: 0.8, nets: 2 },
+      { epsilon: 0.7, nets: 2 },
+      { epsilon: 0.6, nets: 2 },
+      { epsilon: 0.5, nets: 2 },
+      { epsilon: 0.4, nets: 2 },
+      { epsilon: 0.3, nets: 2 },
+      { epsilon: 0.2, nets: 2 },
+      { epsilon: 0.1, nets: 2 },
+    ],
+    replaySamples: 100,
+    training: { ...seedTraining, epochs: 2, batchSize: 64 },
+    data: { trainSize: 1000, validationSize: 500, testSize: 500, progressive: false, progressiveStart: 0.25 },
+    constraints: noConstraints,
+    final: { fineTuneTop: 3, fineTuneEpochs: 2, ensembleTop: 3 },
     trainersPerTab: 1,
   },
   /** The paper's space and schedule (2,700 nets), the seed's 20 epochs. Days, not hours. */
@@ -124,10 +161,15 @@ export const searchPresets: Record<PresetId, PresetRow> = {
   },
 };
 
-export function presetConfig(presetId: PresetId, datasetId: string, seed: number): SearchConfig {
+export function presetConfig(
+  presetId: PresetId,
+  datasetId: string,
+  seed: number,
+  overrides: { strategy?: SearchConfig['strategy'] } = {},
+): SearchConfig {
   const row = searchPresets[presetId];
   if (!row) throw new Error(`unknown preset ${JSON.stringify(presetId)}; expected one of ${PRESET_IDS.join(', ')}`);
-  return structuredClone({ ...row, datasetId, seed }) as SearchConfig;
+  return structuredClone({ ...row, datasetId, seed, ...overrides }) as SearchConfig;
 }
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
@@ -135,7 +177,7 @@ const probability = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
 const intList = v.pipe(v.array(positiveInt), v.minLength(1));
 
 const SearchConfigSchema = v.object({
-  presetId: v.picklist(['tiny', 'quick', 'paper', 'custom']),
+  presetId: v.picklist(['tiny', 'quick', 'paper', 'bench', 'custom']),
   datasetId: v.pipe(v.string(), v.minLength(1)),
   seed: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1)),
   strategy: v.picklist(['q-learning', 'random']),

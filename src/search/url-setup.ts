@@ -12,6 +12,8 @@ export interface UrlSetup {
   readonly autostart: boolean;
   /** Backend the trainers must use (the runner's `--backend`); absent = auto. */
   readonly backend?: 'webgpu' | 'webgl' | 'cpu' | 'auto';
+  /** 'random' runs the random-search baseline (ε = 1 throughout); absent = Q-learning. */
+  readonly strategy?: 'q-learning' | 'random';
 }
 
 export class UrlSetupError extends Error {
@@ -58,12 +60,20 @@ export function parseUrlSetup(search: string): UrlSetup {
     }
     setup.backend = backend as UrlSetup['backend'];
   }
+  const strategy = params.get('strategy');
+  if (strategy !== null) {
+    if (strategy !== 'q-learning' && strategy !== 'random') {
+      throw new UrlSetupError(`URL parameter strategy=${JSON.stringify(strategy)}: expected q-learning or random`);
+    }
+    setup.strategy = strategy;
+  }
   return setup;
 }
 
 /** The query string for a setup (autostart never written back: a shared link should not start work). */
-export function formatUrlSetup(setup: { dataset: string; preset: PresetId; seed: number; backend?: string }): string {
+export function formatUrlSetup(setup: { dataset: string; preset: PresetId; seed: number; backend?: string; strategy?: string }): string {
   const params = new URLSearchParams({ dataset: setup.dataset, preset: setup.preset, seed: String(setup.seed) });
   if (setup.backend && setup.backend !== 'auto') params.set('backend', setup.backend);
+  if (setup.strategy && setup.strategy !== 'q-learning') params.set('strategy', setup.strategy);
   return `?${params.toString()}`;
 }

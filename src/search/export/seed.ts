@@ -126,7 +126,8 @@ export function seedAgentFromReplay(
   }
 
   const strategy = strategyFromJSON(fresh.strategy, space, 'seeded agent strategy');
-  const rng = restoreRng(fresh.rng, 'seeded agent rng');
+  // The agent samples its replay memory from its own learning stream (core agent.ts).
+  const rng = restoreRng(fresh.learnRng, 'seeded agent learnRng');
   const memory: AgentReplayEntry[] = [];
   const renumbered = new Map<string, number[]>();
   const kept: ReplayIteration[] = [];
@@ -145,7 +146,7 @@ export function seedAgentFromReplay(
     {
       ...fresh,
       strategy: strategy.toJSON(),
-      rng: rng.state(),
+      learnRng: rng.state(),
       iteration: memory.length,
       trainedPerLevel,
       proposalsWithoutTraining: 0,

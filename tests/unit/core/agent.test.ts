@@ -262,3 +262,29 @@ describe('Agent.fromJSON rejects corrupt state, naming the field', () => {
     expect(corrupt(edit)).toThrow(message);
   });
 });
+
+describe('replayQTable', () => {
+  it('recomputes the Q-table from the ordered replay memory, whatever the order of results', async () => {
+    const { Agent, paperSearchSpace, replayQTable, scaleSchedule, paperSchedule } = await import('../../../src/core');
+    const space = paperSearchSpace({ inputShape: { height: 32, width: 32, channels: 3 }, numClasses: 10 });
+    const agent = new Agent({ space, schedule: scaleSchedule(paperSchedule, 0.02), seed: 8 });
+    const pending: string[] = [];
+    let reward = 0.3;
+    for (let i = 0; i < 400; i++) {
+      const step = agent.next();
+      if (step.type === 'train') pending.push(step.key);
+      // Three trainers finishing out of order: report the middle one of those pending.
+      if (pending.length >= 3 || step.type === 'wait' || step.type === 'done') {
+        const key = pending.splice(Math.floor(pending.length / 2), 1)[0];
+        if (key) agent.report(key, (reward = (reward * 7.3) % 1));
+      }
+      if (step.type === 'done') break;
+    }
+    const json = JSON.parse(JSON.stringify(agent.toJSON()));
+    expect(json.replay.length).toBeGreaterThan(20);
+    expect(replayQTable(json)).toEqual(json.strategy);
+    // A result counted twice gives a different table.
+    const doubled = { ...json, replay: [...json.replay, json.replay[3]] };
+    expect(replayQTable(doubled)).not.toEqual(json.strategy);
+  });
+});

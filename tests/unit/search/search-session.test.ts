@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { createRng, scheduleTotal } from '../../../src/core';
+import { createRng, replayQTable, scheduleTotal, type AgentJson } from '../../../src/core';
 import type { ImageDataset } from '../../../src/data';
 import { presetConfig, type SearchConfig } from '../../../src/search/config';
 import { preparePayload } from '../../../src/search/prepare-dataset';
@@ -110,9 +110,10 @@ describe('a search with a fake trainer', () => {
     expect(search.final!.bestTestAccuracy).toBeGreaterThan(0);
     // Weights kept for at most the top 10.
     expect((await store.listWeightNets(id)).length).toBeLessThanOrEqual(10);
-    // The leader's Q-table has learned something: some values moved off 0.5.
-    const agent = (await store.getAgentState(id))!.state as { strategy: { qTable: { entries: unknown[] } } };
-    expect(JSON.stringify(agent.strategy)).not.toBe('{}');
+    // The stored Q-table is exactly what replaying the stored results in order gives.
+    const agent = (await store.getAgentState(id))!.state as unknown as AgentJson;
+    expect(replayQTable(agent)).toEqual(agent.strategy);
+    expect(JSON.stringify(agent.strategy)).toMatch(/\d\.\d{4,}/);
   });
 
   it('proposes the same nets in the same order for the same seed, and different ones for another seed', async () => {
@@ -161,6 +162,8 @@ describe('a search with a fake trainer', () => {
     expect(resumed.qTable).toEqual(expected.qTable);
     expect(resumed.agentReplay).toEqual(expected.agentReplay);
     expect(resumed.rng).toEqual(expected.rng);
+    const agent = (await store.getAgentState(id))!.state as unknown as AgentJson;
+    expect(replayQTable(agent)).toEqual(agent.strategy);
     // Nothing counted twice: one replay entry per net, every schedule slot filled once.
     expect(resumed.replay).toHaveLength(scheduleTotal(cfg.schedule));
   });
