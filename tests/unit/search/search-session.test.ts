@@ -6,6 +6,7 @@ import type { ImageDataset } from '../../../src/data';
 import { presetConfig, type SearchConfig } from '../../../src/search/config';
 import { preparePayload } from '../../../src/search/prepare-dataset';
 import { SearchSession, type SessionEvent } from '../../../src/search/search-session';
+import { agentConsistency } from '../../../src/search/diagnostics';
 import { openStore, type Store } from '../../../src/store';
 import { LocalCoordination } from '../../../src/swarm/coordination';
 import { FakeTrainer } from './fake-trainer';
@@ -113,6 +114,7 @@ describe('a search with a fake trainer', () => {
     // The stored Q-table is exactly what replaying the stored results in order gives.
     const agent = (await store.getAgentState(id))!.state as unknown as AgentJson;
     expect(replayQTable(agent)).toEqual(agent.strategy);
+    expect(await agentConsistency(store, id)).toMatchObject({ qTableMatchesReplay: true, unique: true, nets: replay.length, problems: [] });
     expect(JSON.stringify(agent.strategy)).toMatch(/\d\.\d{4,}/);
   });
 
@@ -164,6 +166,7 @@ describe('a search with a fake trainer', () => {
     expect(resumed.rng).toEqual(expected.rng);
     const agent = (await store.getAgentState(id))!.state as unknown as AgentJson;
     expect(replayQTable(agent)).toEqual(agent.strategy);
+    expect(await agentConsistency(store, id)).toMatchObject({ qTableMatchesReplay: true, unique: true, problems: [] });
     // Nothing counted twice: one replay entry per net, every schedule slot filled once.
     expect(resumed.replay).toHaveLength(scheduleTotal(cfg.schedule));
   });
@@ -206,5 +209,19 @@ describe('a search with a fake trainer', () => {
     await s.setStatus('running');
     await run;
     expect((await store.getSearch(id))!.status).toBe('done');
+  });
+});
+
+describe('agentConsistency', () => {
+  it('notices a result counted twice', async () => {
+    const { store, id } = await runStraight(12);
+    const record = (await store.getAgentState(id))!;
+    const state = record.state as unknown as AgentJson;
+    const tampered = { ...state, replay: [...state.replay, { ...state.replay[2]!, iteration: state.iteration }] };
+    await store.putAgentState(id, { state: tampered });
+    const result = await agentConsistency(store, id);
+    expect(result.qTableMatchesReplay).toBe(false);
+    expect(result.unique).toBe(false);
+    expect(result.problems.join('\n')).toMatch(/iteration|Q-table/);
   });
 });

@@ -1,0 +1,19 @@
+import { expect, test } from '@playwright/test';
+import { failOnPageErrors } from './helpers';
+
+test('a trainer worker initialises TF.js on WebGPU and the page says so', async ({ page }) => {
+  const errors = failOnPageErrors(page);
+  await page.goto('/');
+  // The backend comes from the trainer worker (a dedicated module worker), not the page.
+  await expect(page.getByTestId('backend')).toContainText('webgpu', { timeout: 60_000 });
+  await expect(page.getByTestId('adapter')).toContainText('swiftshader');
+  const info = await page.evaluate(() => {
+    const app = (globalThis as unknown as { __metaqnn: { backend: { backend: string; adapter: { architecture: string } | null } } }).__metaqnn;
+    return app.backend;
+  });
+  expect(info.backend).toBe('webgpu');
+  expect(info.adapter?.architecture).toBe('swiftshader');
+  // The page opens on a dataset that ships with the app.
+  await expect(page.getByTestId('dataset-info')).toContainText('MNIST', { timeout: 60_000 });
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,52 @@
+import { expect, type Page } from '@playwright/test';
+
+/** Waits until the page's search reaches `status` (data-status on the status element). */
+export async function waitForStatus(page: Page, status: string, timeout = 600_000): Promise<void> {
+  await expect(page.getByTestId('search-status')).toHaveAttribute('data-status', status, { timeout });
+}
+
+/** The replay memory as the page holds it (read from IndexedDB by the app). */
+export async function replayOf(page: Page): Promise<{ netString: string; iterations: number[]; backend: string | null; trainedBy: string | null; bestValAccuracy: number }[]> {
+  return page.evaluate(async () => {
+    const app = (globalThis as unknown as { __metaqnn: { refresh(): Promise<void>; replay: unknown[] } }).__metaqnn;
+    await app.refresh();
+    return JSON.parse(JSON.stringify(app.replay));
+  });
+}
+
+/** Fails the test on any uncaught page error, so a crash never passes silently. */
+export function failOnPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+/** Whether the stored agent is consistent with the stored results (see AppState.agentConsistency). */
+export async function agentConsistency(page: Page): Promise<{ qTableMatchesReplay: boolean; unique: boolean }> {
+  return page.evaluate(async () => {
+    const app = (globalThis as unknown as { __metaqnn: { agentConsistency(): Promise<{ qTableMatchesReplay: boolean; unique: boolean }> } }).__metaqnn;
+    const { qTableMatchesReplay, unique } = await app.agentConsistency();
+    return { qTableMatchesReplay, unique };
+  });
+}
+
+type App = {
+  coordination: { tabId: string; rejectedMessages: number };
+  leading: boolean;
+  live: unknown[];
+  search: { id: string; status: string } | null;
+};
+
+/** Reads a few fields of the page's AppState. */
+export async function appState(page: Page): Promise<{ tabId: string; rejected: number; leading: boolean; live: number; status: string | null }> {
+  return page.evaluate(() => {
+    const app = (globalThis as unknown as { __metaqnn: App }).__metaqnn;
+    return {
+      tabId: app.coordination.tabId,
+      rejected: app.coordination.rejectedMessages,
+      leading: app.leading,
+      live: app.live.length,
+      status: app.search?.status ?? null,
+    };
+  });
+}

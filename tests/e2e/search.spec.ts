@@ -1,0 +1,32 @@
+import { expect, test } from '@playwright/test';
+import { agentConsistency, failOnPageErrors, replayOf, waitForStatus } from './helpers';
+
+test('a tiny search on the shipped MNIST survives a reload mid-job and runs through the final phase on WebGPU', async ({ page }) => {
+  test.setTimeout(900_000);
+  const errors = failOnPageErrors(page);
+  await page.goto('/?dataset=mnist&preset=tiny&seed=3&autostart=1');
+  // The address bar shows the setup without autostart, so a reload does not start another search.
+  await expect(page).toHaveURL(/\?dataset=mnist&preset=tiny&seed=3$/);
+  await expect(page.getByTestId('backend')).toContainText('webgpu', { timeout: 60_000 });
+
+  // Reload while a candidate is training, after some results are in.
+  await expect.poll(async () => (await replayOf(page)).length, { timeout: 300_000 }).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('live-job')).toBeVisible({ timeout: 120_000 });
+  await page.reload();
+  await waitForStatus(page, 'done', 840_000);
+  await expect(page.getByTestId('final-results')).toBeVisible();
+
+  const replay = await replayOf(page);
+  expect(replay).toHaveLength(10); // the tiny schedule's unique nets
+  expect(new Set(replay.map((e) => e.netString)).size).toBe(10);
+  for (const entry of replay) expect(entry.backend).toBe('webgpu');
+  // Every agent iteration recorded exactly once: no gap, no repeat.
+  const iterations = replay.flatMap((e) => e.iterations).sort((a, b) => a - b);
+  expect(iterations).toEqual(Array.from({ length: iterations.length }, (_, i) => i + 1));
+  // The stored Q-table is what replaying the stored results in order gives.
+  expect(await agentConsistency(page)).toEqual({ qTableMatchesReplay: true, unique: true });
+  // Well above chance (10%) for the best net even with 160 images and one epoch.
+  expect(Math.max(...replay.map((e) => e.bestValAccuracy))).toBeGreaterThan(0.2);
+  await expect(page.getByTestId('ensemble-test')).toHaveText(/\d+\.\d+%/);
+  expect(errors).toEqual([]);
+});
