@@ -15,8 +15,7 @@ export async function replayOf(page: Page): Promise<{ netString: string; iterati
 }
 
 /** Fails the test on any uncaught page error, so a crash never passes silently. */
-export function failOnPageErrors(page: Page): string[] {
-  const errors: string[] = [];
+export function failOnPageErrors(page: Page, errors: string[] = []): string[] {
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
 }
@@ -48,5 +47,13 @@ export async function appState(page: Page): Promise<{ tabId: string; rejected: n
       live: app.live.length,
       status: app.search?.status ?? null,
     };
+  });
+}
+
+/** Jobs of the open search that some tab has claimed (training or abandoned). */
+export async function claimedJobs(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const app = (globalThis as unknown as { __metaqnn: { store: { listJobs(id: string, status: string): Promise<unknown[]> }; searchId: string } }).__metaqnn;
+    return (await app.store.listJobs(app.searchId, 'claimed')).length;
   });
 }

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
-import { agentConsistency, failOnPageErrors, replayOf, waitForStatus } from './helpers';
+import { agentConsistency, claimedJobs, failOnPageErrors, replayOf, waitForStatus } from './helpers';
 
-test('a tiny search on the shipped MNIST survives a reload mid-job and runs through the final phase on WebGPU', async ({ page }) => {
+test('a tiny search on the shipped MNIST survives pause, resume and a reload mid-job and runs through the final phase on WebGPU', async ({ page }) => {
   test.setTimeout(900_000);
   const errors = failOnPageErrors(page);
   await page.goto('/?dataset=mnist&preset=tiny&seed=3&autostart=1');
@@ -9,8 +9,19 @@ test('a tiny search on the shipped MNIST survives a reload mid-job and runs thro
   await expect(page).toHaveURL(/\?dataset=mnist&preset=tiny&seed=3$/);
   await expect(page.getByTestId('backend')).toContainText('webgpu', { timeout: 60_000 });
 
-  // Reload while a candidate is training, after some results are in.
-  await expect.poll(async () => (await replayOf(page)).length, { timeout: 300_000 }).toBeGreaterThanOrEqual(2);
+  // Pause mid-epoch: the running job is cancelled and goes back to the queue; resume trains on.
+  await expect.poll(async () => (await replayOf(page)).length, { timeout: 300_000 }).toBeGreaterThanOrEqual(1);
+  await expect(page.getByTestId('live-job')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('pause').click();
+  await waitForStatus(page, 'paused', 30_000);
+  await expect(page.getByTestId('live-job')).toHaveCount(0, { timeout: 30_000 });
+  expect(await claimedJobs(page)).toBe(0);
+  const afterPause = (await replayOf(page)).length;
+  await page.getByTestId('resume').click();
+  await expect(page.getByTestId('live-job')).toBeVisible({ timeout: 60_000 });
+
+  // Reload while a candidate is training, after more results are in.
+  await expect.poll(async () => (await replayOf(page)).length, { timeout: 300_000 }).toBeGreaterThan(afterPause);
   await expect(page.getByTestId('live-job')).toBeVisible({ timeout: 120_000 });
   await page.reload();
   await waitForStatus(page, 'done', 840_000);
