@@ -101,7 +101,7 @@ export const searchPresets: Record<PresetId, PresetRow> = {
     ],
     replaySamples: 100,
     training: { ...seedTraining, epochs: 1, batchSize: 32 },
-    data: { trainSize: 160, validationSize: 100, testSize: 100, progressive: false, progressiveStart: 0.25 },
+    data: { trainSize: 160, validationSize: 96, testSize: 96, progressive: false, progressiveStart: 0.25 },
     constraints: noConstraints,
     final: { fineTuneTop: 2, fineTuneEpochs: 1, ensembleTop: 2 },
     trainersPerTab: 1,

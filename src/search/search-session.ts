@@ -42,6 +42,8 @@ export type SessionEvent =
   | { readonly type: 'progress'; readonly slot: number; readonly job: JobRecord; readonly progress: TrainProgress }
   | { readonly type: 'job-finished'; readonly slot: number; readonly job: JobRecord; readonly entry: ReplayRecord | null }
   | { readonly type: 'job-failed'; readonly slot: number; readonly job: JobRecord; readonly error: string }
+  /** Paused, stopped or closing: the job went back to the queue. */
+  | { readonly type: 'job-cancelled'; readonly slot: number; readonly job: JobRecord }
   | { readonly type: 'final-progress'; readonly step: string; readonly done: number; readonly total: number }
   | { readonly type: 'changed' }
   | { readonly type: 'warning'; readonly message: string }
@@ -83,8 +85,10 @@ export function trainConfigOf(config: SearchConfig, epochs = config.training.epo
     learningRateRule: t.learningRateRule,
     restartIfFailedToLearn: t.restartIfFailedToLearn,
     weightDecay: t.weightDecay,
-    // Latency is only needed for the latency-aware reward and the results table; batch 1 is cheap.
-    latencyBatchSize: 64,
+    // Every forward pass at the training batch size (and batch 1 for latency): each new batch
+    // shape costs a shader compilation on WebGPU, seconds each on a software adapter.
+    evaluationBatchSize: t.batchSize,
+    latencyBatchSize: t.batchSize,
   };
 }
 
@@ -279,6 +283,7 @@ export class SearchSession {
         if (controller.signal.aborted || this.#ended) {
           // Paused, stopped or closing: the job goes back to the queue untouched.
           if (this.#requeueOnAbort) await store.requeueJobs(this.searchId, (by) => by === tabId).catch(() => {});
+          this.#emit({ type: 'job-cancelled', slot, job });
         } else {
           const message = error instanceof Error ? error.message : String(error);
           await store.failJob(job.id, tabId, message).catch(() => {});
@@ -464,7 +469,12 @@ export class SearchSession {
     let ensembleNets = [best.netString];
     if (members.length > 0) {
       const result = await trainer.evaluateEnsemble(
-        { datasetId: dataset.payloadId, subset: 'test', members: members.map(({ net, weights }) => ({ net, weights })) },
+        {
+          datasetId: dataset.payloadId,
+          subset: 'test',
+          members: members.map(({ net, weights }) => ({ net, weights })),
+          batchSize: config.training.batchSize,
+        },
         { signal: this.#abort.signal },
       );
       ensembleAccuracy = result.accuracy;

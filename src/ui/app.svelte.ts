@@ -465,6 +465,7 @@ export class AppState {
         break;
       case 'job-finished':
       case 'job-failed':
+      case 'job-cancelled':
         this.live = this.live.filter((j) => j.slot !== event.slot);
         if (event.type === 'job-failed') this.notify('warning', `Training ${event.job.netString} failed: ${event.error}`);
         this.#announce();
