@@ -11,6 +11,8 @@ import type { DatasetPayload, ImageSet, Subset } from './types';
 export interface DeviceSplit {
   readonly images: tf.Tensor4D;
   readonly labels: tf.Tensor1D;
+  /** The labels on the host too: progressive data draws stratified samples from them. */
+  readonly hostLabels: Uint8Array;
   readonly count: number;
 }
 
@@ -88,7 +90,7 @@ function upload(set: ImageSet, shape: InputShape): DeviceSplit {
   for (let i = 0; i < pixels.length; i++) pixels[i] = (set.images[i] as number) / 255;
   const images = tf.tensor4d(pixels, [set.count, shape.height, shape.width, shape.channels], 'float32');
   const labels = tf.tensor1d(Int32Array.from(set.labels), 'int32');
-  return { images, labels, count: set.count };
+  return { images, labels, hostLabels: Uint8Array.from(set.labels), count: set.count };
 }
 
 function checkPayload(id: string, payload: DatasetPayload): void {

@@ -12,6 +12,7 @@ import { countMultiplyAdds, countParams, createRng, type Rng } from '../core/ind
 import { currentBackendInfo, throwIfDeviceLost } from './backend';
 import { buildModel, hasDropout, outputClasses, reseedDropout } from './build-model';
 import { resolveTrainConfig } from './config';
+import { stratifiedSubset } from '../data/splits';
 import { type CachedDataset, type DeviceSplit, requireSplit } from './dataset-cache';
 import { crossEntropy, evaluateModel, measureLatency } from './evaluate';
 import { failedToLearn, nextLearningRate } from './learning-rate';
@@ -76,7 +77,7 @@ export async function trainCandidate(
   }
   const train = requireSplit(dataset, 'train');
   const validation = requireSplit(dataset, 'validation');
-  const trainIndices = sampleIndices(train.count, job.trainSampleSize ?? null, job.id);
+  const trainIndices = sampleIndices(train.count, job.trainSampleSize ?? null, job.id, train.hostLabels);
   try {
     return await runAttempts({
       job,
@@ -340,11 +341,16 @@ async function finish(
 }
 
 /** All training indices, or the first `size` of one fixed permutation. */
-export function sampleIndices(count: number, size: number | null, jobId: string): Int32Array {
+/**
+ * The training images a job uses: all, or (progressive data) a stratified sample of `size`,
+ * the same for every job of that size, and nested: a smaller sample is part of a larger one.
+ */
+export function sampleIndices(count: number, size: number | null, jobId: string, labels?: Uint8Array): Int32Array {
   if (size === null || size >= count) return Int32Array.from({ length: count }, (_, i) => i);
   if (!Number.isInteger(size) || size < 1) {
     throw new Error(`Job ${jobId}: trainSampleSize must be a positive integer, got ${size}`);
   }
+  if (labels) return Int32Array.from(stratifiedSubset(labels, size, SAMPLE_SEED));
   const all = Int32Array.from({ length: count }, (_, i) => i);
   return shuffleInPlace(all, createRng(SAMPLE_SEED)).slice(0, size);
 }

@@ -158,6 +158,18 @@ describe('trainCandidate', () => {
     expect(() => sampleIndices(10, 0, 'j7')).toThrow(/Job j7: trainSampleSize/);
   });
 
+  it('draws progressive-data samples stratified by class, nested as they grow', () => {
+    const labels = Uint8Array.from({ length: 200 }, (_, i) => (i < 150 ? 0 : 1 + (i % 3)));
+    const small = sampleIndices(200, 40, 'j', labels);
+    const large = sampleIndices(200, 80, 'j', labels);
+    const perClass = (indices: Int32Array) => [0, 1, 2, 3].map((c) => Array.from(indices).filter((i) => labels[i] === c).length);
+    // 75% of the images are class 0: so are 75% of each sample, within one image per class.
+    expect(perClass(small).every((n) => n > 0)).toBe(true);
+    expect(Math.abs(perClass(small)[0]! - 30)).toBeLessThanOrEqual(1);
+    expect(Math.abs(perClass(large)[0]! - 60)).toBeLessThanOrEqual(1);
+    for (const i of small) expect(large).toContain(i);
+  });
+
   it('adds weight decay to the loss', async () => {
     const loss = async (weightDecay: number) =>
       done(await trainCandidate(job(TINY_NETS[5] as Net, {}, { weightDecay, latencyBatchSize: 0 }), dataset)).curve[0]?.trainLoss ?? 0;
