@@ -53,6 +53,8 @@ export type SessionEvent =
 export const KEEP_WEIGHTS_TOP = 10;
 /** Fallback poll for a missed message; hidden tabs may stretch it, messages still arrive. */
 const POLL_MS = 2000;
+/** See SearchSessionOptions.stallMs. */
+const DEFAULT_STALL_MS = 180_000;
 /** Leader errors in a row before the search is marked failed. */
 const MAX_LEADER_ERRORS = 5;
 
@@ -66,6 +68,12 @@ export interface SearchSessionOptions {
   readonly trainers?: number;
   /** Whether this tab may lead (run the agent). Default true. */
   readonly mayLead?: boolean;
+  /**
+   * A job that reports no progress for this long is cancelled and counted as a failed attempt
+   * (its worker is terminated and a fresh one takes the next job): a lost GPU device can leave
+   * a TF.js readback waiting forever. Default 180 s.
+   */
+  readonly stallMs?: number;
   readonly onEvent?: (event: SessionEvent) => void;
 }
 
@@ -246,6 +254,14 @@ export class SearchSession {
       const controller = new AbortController();
       this.#slotControllers.set(slot, controller);
       this.#emit({ type: 'job-started', slot, job });
+      let lastProgress = Date.now();
+      let stalled = false;
+      const stallMs = this.#o.stallMs ?? DEFAULT_STALL_MS;
+      const watchdog = setInterval(() => {
+        if (Date.now() - lastProgress < stallMs) return;
+        stalled = true;
+        controller.abort(new Error(`no progress for ${Math.round(stallMs / 1000)} s`));
+      }, Math.min(10_000, stallMs / 4));
       try {
         const replay = await store.listReplay(this.searchId);
         const bestSoFar = replay.reduce((best, e) => Math.max(best, e.source === 'trained' ? e.bestValAccuracy : 0), 0);
@@ -261,7 +277,13 @@ export class SearchSession {
             config: trainConfigOf(config),
             trainSampleSize: trainSampleSize(config.data, dataset.payload.train.count, level, config.schedule.length),
           },
-          { signal: controller.signal, onProgress: (progress) => this.#emit({ type: 'progress', slot, job, progress }) },
+          {
+            signal: controller.signal,
+            onProgress: (progress) => {
+              lastProgress = Date.now();
+              this.#emit({ type: 'progress', slot, job, progress });
+            },
+          },
         );
         const entry = replayEntryFromResult(result, {
           netString: job.netString,
@@ -280,17 +302,22 @@ export class SearchSession {
         this.#emit({ type: 'job-finished', slot, job, entry: outcome.applied ? outcome.entry : null });
         coordination.post({ type: 'job-done', searchId: this.searchId });
       } catch (error) {
-        if (controller.signal.aborted || this.#ended) {
+        if ((controller.signal.aborted && !stalled) || this.#ended) {
           // Paused, stopped or closing: the job goes back to the queue untouched.
           if (this.#requeueOnAbort) await store.requeueJobs(this.searchId, (by) => by === tabId).catch(() => {});
           this.#emit({ type: 'job-cancelled', slot, job });
         } else {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = stalled
+            ? `stalled: no progress for ${Math.round(stallMs / 1000)} s; the trainer was restarted`
+            : error instanceof Error
+              ? error.message
+              : String(error);
           await store.failJob(job.id, tabId, message).catch(() => {});
           this.#emit({ type: 'job-failed', slot, job, error: message });
           coordination.post({ type: 'job-done', searchId: this.searchId });
         }
       } finally {
+        clearInterval(watchdog);
         this.#slotControllers.delete(slot);
       }
     }

@@ -288,7 +288,8 @@ export async function commitResult(
       { ...entry, searchId, iterations: mergeIterations(entry.iterations, job.iterations) },
       netKey,
     );
-    const done = writableJob({ ...job, status: 'done', lastError: null }, jobId);
+    // A job that failed on every attempt keeps the reason beside its chance-accuracy entry.
+    const done = writableJob({ ...job, status: 'done', lastError: job.status === 'failed' ? job.lastError : null }, jobId);
     const replay = tx.objectStore('replay');
     const existingValue = await replay.get(netKey);
     if (existingValue !== undefined) {

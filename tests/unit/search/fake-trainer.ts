@@ -29,6 +29,8 @@ export class FakeTrainer implements CandidateTrainer {
   failOn = new Set<string>();
   /** Milliseconds each training takes (a timer, so aborts can land mid-job). */
   delayMs = 1;
+  /** Nets whose training never ends by itself (a lost GPU device), until aborted. */
+  hangOn = new Set<string>();
 
   setDataset(id: string, payload: DatasetPayload): void {
     this.payloads.set(id, payload);
@@ -37,8 +39,8 @@ export class FakeTrainer implements CandidateTrainer {
   async train(job: TrainJob, options: CallOptions = {}): Promise<TrainResult> {
     const payload = this.payloads.get(job.datasetId);
     if (!payload) throw new Error(`dataset ${job.datasetId} not set`);
-    await delay(this.delayMs, options.signal);
     const key = formatNetwork(stripDropout(job.net));
+    await delay(this.hangOn.has(key) ? 1e9 : this.delayMs, options.signal);
     if (this.failOn.has(key)) throw new Error(`trainer crashed on ${key}`);
     this.trained.push(key);
     options.onProgress?.({ kind: 'batch', jobId: job.id, attempt: 1, epoch: 1, batch: 1, batchesPerEpoch: 1, loss: 1, imagesPerSecond: 100 });

@@ -189,6 +189,30 @@ describe('a search with a fake trainer', () => {
     expect((await store.getSearch(id))!.status).toBe('done');
   });
 
+  it('cancels a job that makes no progress, retries it on a fresh trainer, and moves on', async () => {
+    const factory = new IDBFactory();
+    const store = await openStore('metaqnn', factory);
+    const cfg = config(3);
+    const id = await newSearch(store, cfg);
+    const probe = await runStraight(3);
+    const victim = probe.trainer.trained[1]!;
+    const trainer = new FakeTrainer();
+    trainer.hangOn.add(victim);
+    await new SearchSession({
+      store,
+      searchId: id,
+      coordination: new LocalCoordination('tab-a'),
+      trainer,
+      dataset: preparePayload(dataset(), cfg),
+      stallMs: 60,
+    }).start();
+    const job = (await store.listJobs(id)).find((j) => j.netString === victim)!;
+    expect(job.attempts).toBe(3);
+    expect(job.lastError).toMatch(/stalled: no progress/);
+    expect((await store.getReplayEntry(id, victim))?.status).toBe('failed');
+    expect((await store.getSearch(id))!.status).toBe('done');
+  });
+
   it('pauses (no new job is claimed) and resumes', async () => {
     const factory = new IDBFactory();
     const store = await openStore('metaqnn', factory);

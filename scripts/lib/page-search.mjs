@@ -1,0 +1,103 @@
+/**
+ * One search run in the app for the benchmarks: open the URL setup with autostart in a
+ * browser of its own (its own IndexedDB and GPU process: work a stopped WebGPU search left
+ * queued in a shared GPU process stalled the next run), optionally more tabs that join, watch it,
+ * and stop it early when asked (after N nets, when the schedule is done, or at a time cap).
+ * Records when each job started (the page's `live[].startedAt`), which the replay records
+ * do not keep, so a candidate's wall time can be split (results.mjs candidateTimes).
+ */
+import { launchBrowser, readState, RunnerError, waitForApp, waitForBackend } from './browser.mjs';
+
+const ENDED = ['done', 'failed', 'stopped'];
+
+/** When the job in training would end at its current images/s (Infinity when unknown). */
+function projectedEnd(job, sizes) {
+  const p = job?.progress;
+  if (!p || p.kind !== 'batch' || !(p.imagesPerSecond > 0) || !Number.isFinite(sizes.images)) return Infinity;
+  return job.startedAt + ((sizes.images * sizes.epochs) / p.imagesPerSecond) * 1000;
+}
+
+/**
+ * @param {object} o
+ * @param {string} o.baseUrl the preview server's URL
+ * @param {string} o.dataset
+ * @param {string} o.preset
+ * @param {number} o.seed
+ * @param {string} o.backend the backend that must run (checked)
+ * @param {string} [o.strategy]
+ * @param {number} [o.tabs] pages in the context (the others join)
+ * @param {number} [o.stopAfterNets] stop once this many nets are trained
+ * @param {boolean} [o.stopAtFinal] stop when the ε schedule is done (skip the final phase)
+ * @param {number} [o.capMs] stop after this long, whatever was trained
+ * @param {number} [o.projectAfterMs] when no net has finished by then and the one in training
+ *   is projected (from its images/s) to finish after the cap, stop now: the projection is the answer
+ * @param {number} [o.pollMs] how often the page is read (job starts are seen at this resolution)
+ * @param {(line: string) => void} [o.log]
+ */
+export async function runPageSearch(o) {
+  const pollMs = o.pollMs ?? 100;
+  const log = o.log ?? (() => {});
+  const params = new URLSearchParams({ dataset: o.dataset, preset: o.preset, seed: String(o.seed), backend: o.backend });
+  if (o.strategy && o.strategy !== 'q-learning') params.set('strategy', o.strategy);
+  const browser = await launchBrowser();
+  const context = await browser.newContext();
+  const errors = [];
+  try {
+    const pages = [];
+    const open = async (autostart) => {
+      const page = await context.newPage();
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${o.baseUrl}?${params}${autostart ? '&autostart=1' : ''}`);
+      await waitForApp(page);
+      pages.push(page);
+      return page;
+    };
+    const first = await open(true);
+    const { backend, backendError } = await waitForBackend(first);
+    if (!backend || backend.backend !== o.backend) {
+      throw new RunnerError(`the benchmark needs ${o.backend} but the page runs ${backend?.backend ?? `nothing (${backendError})`}${backend?.fallbackReason ? `: ${backend.fallbackReason}` : ''}`, 3);
+    }
+    await first.waitForFunction(() => globalThis.__metaqnn.search !== null && globalThis.__metaqnn.dataset !== null, null, { timeout: 300_000 });
+    for (let tab = 2; tab <= (o.tabs ?? 1); tab++) await open(false);
+
+    const sizes = await first.evaluate(() => {
+      const config = globalThis.__metaqnn.search.config;
+      const train = globalThis.__metaqnn.dataset?.train?.count ?? Infinity;
+      return { images: Math.min(config.data.trainSize ?? Infinity, train), epochs: config.training.epochs };
+    });
+    const started = Date.now();
+    const starts = new Map();
+    let stoppedBy = null;
+    let lastTrained = -1;
+    for (;;) {
+      const lives = await Promise.all(pages.map((p) => p.evaluate(() => globalThis.__metaqnn.live.map((j) => [j.netString, j.startedAt])).catch(() => [])));
+      for (const live of lives) for (const [net, at] of live) if (!starts.has(net)) starts.set(net, at);
+      const state = await readState(first);
+      if (state.trained !== lastTrained) {
+        lastTrained = state.trained;
+        log(`${o.preset}/${o.strategy ?? 'q-learning'}/seed ${o.seed}/${o.tabs ?? 1} tab(s): ${state.trained}/${state.scheduleTotal} nets, best ${state.best ? (state.best.bestValAccuracy * 100).toFixed(1) : '–'}%`);
+      }
+      if (ENDED.includes(state.status)) break;
+      const stop =
+        (o.stopAfterNets !== undefined && state.trained >= o.stopAfterNets && 'nets') ||
+        (o.stopAtFinal && state.status === 'final' && 'final') ||
+        (o.capMs !== undefined && Date.now() - started > o.capMs && 'time cap') ||
+        (o.capMs !== undefined && o.projectAfterMs !== undefined && state.trained === 0 && Date.now() - started > o.projectAfterMs &&
+          projectedEnd(state.live[0], sizes) > started + o.capMs && 'projection over the cap');
+      if (stop) {
+        stoppedBy = stop;
+        // The live job's progress says how far it got (for an estimate when a cap cut it short).
+        const live = state.live[0] ?? null;
+        await first.evaluate(() => globalThis.__metaqnn.stop());
+        await first.waitForFunction(() => ['stopped', 'done', 'failed'].includes(globalThis.__metaqnn.search?.status), null, { timeout: 60_000 });
+        const full = await readState(first, { full: true });
+        return { state: full, starts, backend, stoppedBy, interrupted: live, wallMs: Date.now() - started, errors };
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+    const full = await readState(first, { full: true });
+    return { state: full, starts, backend, stoppedBy, interrupted: null, wallMs: Date.now() - started, errors };
+  } finally {
+    await browser.close().catch(() => {});
+  }
+}
