@@ -23,7 +23,6 @@ import {
 } from './lib/browser.mjs';
 import { progressLine, progressLines, pct } from './lib/format.mjs';
 import { describeMachine } from './lib/machine.mjs';
-import { exportReplayCsv } from './lib/replay.mjs';
 import { buildResults } from './lib/results.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -206,10 +205,14 @@ async function main() {
     }
 
     const full = await readState(first, { full: true });
-    const dropout = full.search?.config?.training?.dropoutRule ?? 'seed';
     await mkdir(out, { recursive: true });
     const csvPath = join(out, 'replay_database.csv');
-    await writeFile(csvPath, exportReplayCsv(full.replay, { dropout, agentReplay: full.agentReplay }));
+    // The app's own export (src/search/export/replay-csv.ts), the same file its button downloads.
+    const csv = await first.evaluate(async () => {
+      await globalThis.__metaqnn.refresh();
+      return globalThis.__metaqnn.replayCsv();
+    });
+    await writeFile(csvPath, csv);
 
     let model = null;
     const bestNet = full.search?.final?.bestNetString;

@@ -1,74 +1,9 @@
 /**
- * The replay memory as the runner writes and summarises it, in plain JS because a Node
- * script cannot import the app's TypeScript. A port of src/search/export/replay-csv.ts
- * (export half), replay-iterations.ts and core/dropout.ts; tests/unit/runner checks that
- * both give byte-identical output for the same records, so the two cannot drift apart
- * unnoticed.
+ * The per-ε summary of a replay memory for the benchmark tables, in plain JS because a Node
+ * script cannot import the app's TypeScript. A port of src/search/export/replay-iterations.ts;
+ * tests/unit/runner checks both give equal output. The replay CSV is not ported: the runner
+ * asks the page for it (AppState.replayCsv), so there is one writer.
  */
-import Papa from 'papaparse';
-
-/** replay_database.csv's columns, in the original code's order (q_server.py `replay_columns`). */
-export const REPLAY_CSV_COLUMNS = [
-  'net',
-  'accuracy_best_val',
-  'iter_best_val',
-  'accuracy_last_val',
-  'iter_last_val',
-  'accuracy_best_test',
-  'accuracy_last_test',
-  'ix_q_value_update',
-  'epsilon',
-  'time_finished',
-  'machine_run_on',
-];
-
-/** The original writes -1.0 for a value it did not measure. */
-const NOT_MEASURED = -1;
-const UNKNOWN_MACHINE = 'unknown';
-
-const TOKEN = /(GAP|FC|SM|C|P|D)\(([^)]*)\)/g;
-
-/**
- * Splits a network string into its layer tokens: `[C(8,3,1), SM(10)]` → [{kind:'C', text:'C(8,3,1)'}, ...].
- * Throws naming the string when it is not one.
- */
-export function netTokens(netString) {
-  const body = netString.trim();
-  if (!body.startsWith('[') || !body.endsWith(']')) throw new Error(`net ${JSON.stringify(netString)}: expected [LAYER, ...]`);
-  const tokens = [...body.slice(1, -1).matchAll(TOKEN)].map((m) => ({ kind: m[1], text: `${m[1]}(${m[2].replace(/\s+/g, '')})` }));
-  const rebuilt = `[${tokens.map((t) => t.text).join(', ')}]`;
-  if (rebuilt.replace(/\s+/g, '') !== body.replace(/\s+/g, '')) throw new Error(`net ${JSON.stringify(netString)}: not a network string`);
-  return tokens;
-}
-
-/**
- * The net string with dropout placed by `rule` (core/dropout.ts, spec section 3):
- * 'seed' after every FC, D(i,n) with n = #FC; 'paper' after every second layer and every
- * FC, never after GAP or SM, n = floor((L - G - F)/2) + F with SM counted as the type of
- * the layer before it; 'none' none. Existing D tokens are replaced.
- */
-export function insertDropoutString(netString, rule = 'seed') {
-  const layers = netTokens(netString).filter((t) => t.kind !== 'D');
-  if (rule === 'none') return `[${layers.map((t) => t.text).join(', ')}]`;
-  if (rule !== 'seed' && rule !== 'paper') throw new Error(`unknown dropout rule ${JSON.stringify(rule)}; expected seed, paper or none`);
-  let total;
-  if (rule === 'seed') {
-    total = layers.filter((t) => t.kind === 'FC').length;
-  } else {
-    const last = layers.at(-2)?.kind;
-    const gap = layers.filter((t) => t.kind === 'GAP').length + (last === 'GAP' ? 1 : 0);
-    const fc = layers.filter((t) => t.kind === 'FC').length + (last === 'FC' ? 1 : 0);
-    total = Math.floor((layers.length - gap - fc) / 2) + fc;
-  }
-  const out = [];
-  let index = 1;
-  layers.forEach((layer, i) => {
-    out.push(layer.text);
-    const wanted = rule === 'seed' ? layer.kind === 'FC' : ((i + 1) % 2 === 0 || layer.kind === 'FC') && layer.kind !== 'SM' && layer.kind !== 'GAP';
-    if (wanted && index <= total) out.push(`D(${index++},${total})`);
-  });
-  return `[${out.join(', ')}]`;
-}
 
 /** Ascending iteration, iteration 0 (unknown) last; stable otherwise. */
 export function sortIterations(rows) {
@@ -115,53 +50,4 @@ export function meanAccuracyByEpsilon(iterations) {
   return [...groups]
     .sort(([a], [b]) => b - a)
     .map(([epsilon, { sum, count }]) => ({ epsilon, count, meanAccuracy: sum / count }));
-}
-
-/** Python's repr of a float, as pandas writes it: whole numbers keep ".0". */
-function pythonFloat(x) {
-  return Number.isInteger(x) ? x.toFixed(1) : String(x);
-}
-
-/** 1-based epoch of the first best validation accuracy; 0 without a curve. */
-function bestEpoch(entry) {
-  let best = 0;
-  entry.valCurve.forEach((point, i) => {
-    if (best === 0 || point.accuracy > entry.valCurve[best - 1].accuracy) best = i + 1;
-  });
-  return best;
-}
-
-/**
- * The replay memory as replay_database.csv text (columns: src/search/export/replay-csv.ts):
- * one row per sampled iteration; `net` with the dropout it was trained with;
- * iter_* are epochs; accuracy_best_test -1.0; time_finished unix seconds.
- * @param {readonly object[]} entries the page's ReplayRecord[]
- * @param {{ dropout?: 'seed' | 'paper' | 'none', agentReplay?: readonly { net: string, iteration: number, epsilon: number }[] }} [options]
- */
-export function exportReplayCsv(entries, options = {}) {
-  const dropout = options.dropout ?? 'seed';
-  const byNet = new Map(entries.map((entry) => [entry.netString, entry]));
-  const trainedForm = new Map();
-  const data = replayIterations(entries, options.agentReplay).map((row) => {
-    const entry = byNet.get(row.netString);
-    let net = trainedForm.get(entry.netString);
-    if (net === undefined) {
-      net = insertDropoutString(entry.netString, dropout);
-      trainedForm.set(entry.netString, net);
-    }
-    return [
-      net,
-      pythonFloat(entry.bestValAccuracy),
-      pythonFloat(bestEpoch(entry)),
-      pythonFloat(entry.finalValAccuracy),
-      pythonFloat(entry.valCurve.length),
-      pythonFloat(NOT_MEASURED),
-      pythonFloat(entry.testAccuracy ?? NOT_MEASURED),
-      pythonFloat(row.iteration),
-      pythonFloat(row.epsilon),
-      pythonFloat(entry.finishedAt / 1000),
-      entry.trainedBy ?? UNKNOWN_MACHINE,
-    ];
-  });
-  return `${Papa.unparse({ fields: [...REPLAY_CSV_COLUMNS], data }, { newline: '\n' })}\n`;
 }
