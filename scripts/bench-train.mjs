@@ -83,25 +83,28 @@ expose({
   async upload(payload) {
     const started = performance.now();
     const dataset = cache.load('bench', payload);
-    for (const split of dataset.splits.values()) await split.images.slice([0, 0, 0, 0], [1, 1, 1, 1]).data();
+    for (const split of dataset.splits.values()) await split.chunks[0].slice([0, 0, 0, 0], [1, 1, 1, 1]).data();
     return performance.now() - started;
   },
   async fit({ net, epochs, batch, learningRate, seed }) {
     const dataset = cache.get('bench');
     const train = dataset.splits.get('train');
+    // The bench's few hundred images are one tensor (chunks only start past the device's largest buffer).
+    if (train.chunks.length !== 1) throw new Error(\`the bench's training split is in \${train.chunks.length} chunks\`);
+    const images = train.chunks[0];
     const ys = tf.oneHot(train.labels, dataset.classes);
     const model = buildModel(insertDropout(parseNetwork(net), 'seed'), dataset.inputShape, seed);
     model.compile({ optimizer: tf.train.adam(learningRate), loss: 'categoricalCrossentropy' });
     try {
       // One batch first, timed apart as the trainer's firstBatchMs is (shader compilation).
       const first = performance.now();
-      const xb = train.images.slice(0, Math.min(batch, train.count));
+      const xb = images.slice(0, Math.min(batch, train.count));
       const yb = ys.slice(0, Math.min(batch, train.count));
       await model.trainOnBatch(xb, yb);
       tf.dispose([xb, yb]);
       const firstBatchMs = performance.now() - first;
       const started = performance.now();
-      const history = await model.fit(train.images, ys, { epochs, batchSize: batch, shuffle: true, yieldEvery: 'never', verbose: 0 });
+      const history = await model.fit(images, ys, { epochs, batchSize: batch, shuffle: true, yieldEvery: 'never', verbose: 0 });
       const fitMs = performance.now() - started;
       return { status: 'done', backend: tf.getBackend(), firstBatchMs, fitMs, images: train.count * epochs, loss: history.history.loss.at(-1) };
     } finally {
@@ -256,9 +259,42 @@ export async function runTrainBench(options = {}) {
   }
 }
 
+const TRAIN_USAGE = `npm run bench:train -- [options]   the trainer against plain model.fit, in headless Chromium
+  --backend webgpu|webgl|cpu|auto   (webgpu)
+  --images N      training images (256)      --side N    image side in pixels (28)
+  --epochs N      (1)                        --batch N   batch size (64)
+  --nets "A;B"    net strings separated by ;  --no-baseline   skip model.fit
+  --out FILE      also write the JSON report here
+  --timeout S     seconds before giving up (540)`;
+
 async function main() {
-  const { values: args } = parseArgs({
+  let parsed;
+  try {
+    parsed = parseTrainArgs();
+  } catch (error) {
+    process.stderr.write(`npm run bench:train: ${error.message}\n${TRAIN_USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed.help) {
+    process.stdout.write(`${TRAIN_USAGE}\n`);
+    return;
+  }
+  const args = parsed;
+  for (const key of ['side', 'images', 'epochs', 'batch', 'timeout']) {
+    if (!(Number(args[key]) > 0) || !Number.isInteger(Number(args[key]))) {
+      process.stderr.write(`npm run bench:train: --${key} must be a positive integer, got ${JSON.stringify(args[key])}\n`);
+      process.exitCode = 2;
+      return;
+    }
+  }
+  await runMain(args);
+}
+
+function parseTrainArgs() {
+  const { values } = parseArgs({
     options: {
+      help: { type: 'boolean', default: false },
       backend: { type: 'string', default: 'webgpu' },
       side: { type: 'string', default: '28' },
       images: { type: 'string', default: '256' },
@@ -270,6 +306,10 @@ async function main() {
       timeout: { type: 'string', default: '540' },
     },
   });
+  return values;
+}
+
+async function runMain(args) {
   const report = await runTrainBench({
     backend: args.backend,
     side: Number(args.side),

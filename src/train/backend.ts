@@ -33,8 +33,11 @@ export async function initBackend(preferred: BackendPreference): Promise<Backend
   const adapter = backend === 'webgpu' ? await readAdapterInfo() : null;
   if (backend === 'webgpu') watchDeviceLost();
   const wanted = order[0];
+  const largest = largestTensorBytes();
   current =
-    backend === wanted ? { backend, adapter } : { backend, adapter, fallbackReason: reasons.join('; ') || `TF.js is on ${backend}` };
+    backend === wanted
+      ? { backend, adapter, largestTensorBytes: largest }
+      : { backend, adapter, fallbackReason: reasons.join('; ') || `TF.js is on ${backend}`, largestTensorBytes: largest };
   return current;
 }
 
@@ -61,6 +64,27 @@ export function memoryReport(datasets: readonly string[]): MemoryReport {
     backend: tf.getBackend(),
     datasets,
   };
+}
+
+/**
+ * The largest tensor, in bytes, the current backend can hold and bind in one piece. WebGPU:
+ * the device's storage-binding and buffer limits (TF.js asks for the adapter's; 128 MiB on
+ * some phones, 1 GiB on SwiftShader). WebGL: a float texture of the largest side squared.
+ * CPU: a cap that keeps each host array well below what typed arrays allow. A dataset split
+ * larger than this is kept in several tensors (dataset-cache.ts).
+ */
+export function largestTensorBytes(): number {
+  const CPU_CAP = 1024 ** 3;
+  const backend = tf.getBackend();
+  if (backend === 'webgpu') {
+    const limits = ((tf.backend() as WebGPUBackend).device as GPUDevice | undefined)?.limits;
+    if (limits) return Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  }
+  if (backend === 'webgl') {
+    const side = tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+    if (side > 0) return Math.min(side * side * 4, CPU_CAP);
+  }
+  return CPU_CAP;
 }
 
 /** null on success, else why not. */

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { InputShape } from '../core/types';
-import type { DeviceSplit } from './dataset-cache';
+import { type DeviceSplit, sliceImages } from './dataset-cache';
 import type { LatencyReport } from './types';
 
 /** Keeps log() finite on a saturated softmax (Keras uses the same epsilon). */
@@ -39,7 +39,7 @@ export function predictSplit(model: tf.LayersModel, split: DeviceSplit, batchSiz
     const parts: tf.Tensor2D[] = [];
     for (let start = 0; start < split.count; start += batchSize) {
       const size = Math.min(batchSize, split.count - start);
-      const xs = split.images.slice([start, 0, 0, 0], [size, -1, -1, -1]);
+      const xs = sliceImages(split, start, size);
       parts.push(forward(model, xs));
     }
     return parts.length === 1 ? (parts[0] as tf.Tensor2D) : tf.concat(parts, 0);
@@ -59,7 +59,7 @@ export async function evaluateModel(
     for (let start = 0; start < split.count; start += batchSize) {
       const size = Math.min(batchSize, split.count - start);
       const [nextCorrect, nextLoss] = tf.tidy(() => {
-        const xs = split.images.slice([start, 0, 0, 0], [size, -1, -1, -1]);
+        const xs = sliceImages(split, start, size);
         const labels = split.labels.slice([start], [size]);
         const probs = forward(model, xs);
         return [

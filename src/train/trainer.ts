@@ -13,7 +13,7 @@ import { currentBackendInfo, throwIfDeviceLost } from './backend';
 import { buildModel, hasDropout, outputClasses, reseedDropout } from './build-model';
 import { resolveTrainConfig } from './config';
 import { stratifiedSubset } from '../data/splits';
-import { type CachedDataset, type DeviceSplit, requireSplit } from './dataset-cache';
+import { type CachedDataset, type DeviceSplit, gatherBatch, requireSplit } from './dataset-cache';
 import { crossEntropy, evaluateModel, measureLatency } from './evaluate';
 import { failedToLearn, nextLearningRate } from './learning-rate';
 import { estimateMemoryBytes } from './memory';
@@ -175,10 +175,9 @@ async function trainAttempt(
   let lastYield = performance.now();
   let lastProgress = -Infinity;
 
-  const step = (indices: tf.Tensor1D): tf.Scalar =>
+  const step = (order: Int32Array, onDevice: tf.Tensor1D, start: number, size: number): tf.Scalar =>
     tf.tidy(() => {
-      const xs = tf.gather(train.images, indices);
-      const ys = tf.gather(train.labels, indices) as tf.Tensor1D;
+      const { xs, ys } = gatherBatch(train, order, onDevice, start, size);
       const cost = optimizer.minimize(
         () => {
           const probs = model.apply(xs, { training: true }) as tf.Tensor2D;
@@ -209,7 +208,7 @@ async function trainAttempt(
         const start = batch * config.batchSize;
         const size = Math.min(config.batchSize, order.length - start);
         const batchStart = performance.now();
-        const cost = tf.tidy(() => step(orderTensor.slice([start], [size])));
+        const cost = step(order, orderTensor, start, size);
         const nextSum = lossSum.add(cost);
         lossSum.dispose();
         lossSum = nextSum;

@@ -116,6 +116,8 @@ export interface BackendInfo {
   readonly adapter: AdapterInfo | null;
   /** Why the preferred backend is not the one in use. */
   readonly fallbackReason?: string;
+  /** The largest tensor the backend holds in one piece (`largestTensorBytes`); bigger dataset splits are chunked. */
+  readonly largestTensorBytes?: number;
 }
 
 export interface LatencyReport {

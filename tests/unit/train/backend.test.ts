@@ -20,7 +20,8 @@ describe('initBackend', () => {
 
   it('reports no fallback when the preferred backend is the one running', async () => {
     const info = await initBackend('cpu');
-    expect(info).toEqual({ backend: 'cpu', adapter: null });
+    // On the CPU the only limit is the cap that keeps host arrays reasonable.
+    expect(info).toEqual({ backend: 'cpu', adapter: null, largestTensorBytes: 1024 ** 3 });
     expect(() => throwIfDeviceLost()).not.toThrow();
   });
 

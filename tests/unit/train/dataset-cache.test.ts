@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { DatasetCache, requireSplit } from '../../../src/train/dataset-cache';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatasetCache, type DeviceSplit, gatherBatch, imagesPerChunk, requireSplit, sliceImages } from '../../../src/train/dataset-cache';
 import type { DatasetPayload } from '../../../src/train/types';
 import { quadrantDataset, quadrantImages, useCpu } from './synthetic';
 
@@ -14,10 +14,11 @@ describe('DatasetCache', () => {
     const dataset = cache.load('q', payload);
     expect(tf.memory().numTensors).toBe(before + 6);
     const train = requireSplit(dataset, 'train');
-    expect(train.images.shape).toEqual([8, 8, 8, 1]);
-    expect(train.images.dtype).toBe('float32');
+    expect(train.chunks).toHaveLength(1);
+    expect(train.chunks[0]?.shape).toEqual([8, 8, 8, 1]);
+    expect(train.chunks[0]?.dtype).toBe('float32');
     expect(train.labels.dtype).toBe('int32');
-    const pixels = await train.images.data();
+    const pixels = await train.chunks[0]!.data();
     expect(pixels[5]).toBeCloseTo((payload.train.images[5] ?? 0) / 255, 6);
     expect(Array.from(await train.labels.data())).toEqual(Array.from(payload.train.labels));
     expect(cache.get('q')).toBe(dataset);
@@ -51,6 +52,77 @@ describe('DatasetCache', () => {
     const before = tf.memory().numTensors;
     expect(() => cache.load('d', payload)).toThrow(message);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  describe('a split larger than the largest tensor', () => {
+    // 8×8×1 images are 256 bytes as float32: 1,000 bytes hold 3 of them.
+    const payload = quadrantDataset(10, 4, 7);
+    const whole = new DatasetCache({ maxChunkBytes: 1024 ** 3 });
+    const chunked = new DatasetCache({ maxChunkBytes: 1000 });
+    let one: DeviceSplit;
+    let many: DeviceSplit;
+    beforeAll(() => {
+      one = requireSplit(whole.load('q', payload), 'train');
+      many = requireSplit(chunked.load('q', payload), 'train');
+    });
+    afterAll(() => {
+      whole.dispose();
+      chunked.dispose();
+    });
+    const rows = (t: tf.Tensor) => (t.arraySync() as number[][][][]).map((image) => JSON.stringify(image));
+
+    it('is kept in chunks that each fit, holding the same images in order', async () => {
+      expect(imagesPerChunk({ height: 8, width: 8, channels: 1 }, 1000)).toBe(3);
+      expect(imagesPerChunk({ height: 32, width: 32, channels: 3 }, 10)).toBe(1);
+      expect(many.chunkSize).toBe(3);
+      expect(many.chunks.map((c) => c.shape[0])).toEqual([3, 3, 3, 1]);
+      for (const c of many.chunks) expect(c.size * 4).toBeLessThanOrEqual(1000);
+      expect(rows(tf.concat([...many.chunks], 0))).toEqual(rows(one.chunks[0]!));
+      expect(one.chunkSize).toBe(10);
+    });
+
+    it('slices any range across chunk boundaries like one tensor would', () => {
+      for (const [start, size] of [[0, 10], [2, 2], [3, 3], [1, 7], [9, 1], [5, 4]] as const) {
+        const expected = tf.tidy(() => rows(sliceImages(one, start, size)));
+        const before = tf.memory().numTensors;
+        const got = tf.tidy(() => rows(sliceImages(many, start, size)));
+        expect(got, `${start}+${size}`).toEqual(expected);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+      expect(() => sliceImages(many, 8, 3)).toThrow(/images 8 to 11 are outside the split's 10/);
+    });
+
+    it('gathers a batch with the same images, each with its own label', () => {
+      const order = Int32Array.of(7, 0, 9, 4, 3, 8, 1, 6, 2, 5);
+      const onDevice = tf.tensor1d(order, 'int32');
+      for (const [start, size] of [[0, 4], [4, 4], [8, 2], [0, 10]] as const) {
+        const pairs = (split: DeviceSplit) =>
+          tf.tidy(() => {
+            const { xs, ys } = gatherBatch(split, order, onDevice, start, size);
+            const labels = ys.arraySync() as number[];
+            return rows(xs).map((image, i) => `${image}:${labels[i]}`);
+          });
+        const expected = pairs(one);
+        // One chunk: exactly the rows of `order`, in order.
+        expect(expected).toEqual(Array.from(order.subarray(start, start + size), (i) => `${rows(one.chunks[0]!)[i]}:${payload.train.labels[i]}`));
+        const before = tf.memory().numTensors;
+        const got = pairs(many);
+        expect(tf.memory().numTensors).toBe(before);
+        // Several chunks: the same (image, label) pairs, grouped by chunk.
+        expect([...got].sort()).toEqual([...expected].sort());
+      }
+      onDevice.dispose();
+    });
+
+    it('frees every chunk on unload', () => {
+      const cache = new DatasetCache({ maxChunkBytes: 1000 });
+      const before = tf.memory().numTensors;
+      cache.load('c', payload);
+      // train 4 chunks + validation 2 + test 3, and three label tensors.
+      expect(tf.memory().numTensors).toBe(before + 4 + 2 + 3 + 3);
+      cache.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    });
   });
 
   it('builds the quadrant images it is tested with deterministically', () => {

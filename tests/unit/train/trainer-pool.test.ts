@@ -106,7 +106,7 @@ describe('TrainerPool with the real trainer API', () => {
     pool.setDataset('quadrants', quadrantDataset());
     expect(workers.started).toBe(0);
     expect(pool.size).toBe(1);
-    expect(await pool.init()).toEqual({ backend: 'cpu', adapter: null });
+    expect(await pool.init()).toEqual({ backend: 'cpu', adapter: null, largestTensorBytes: 1024 ** 3 });
     expect(workers.started).toBe(1);
     const events: TrainProgress[] = [];
     const result = await pool.train(job('a'), { onProgress: (e) => events.push(e) });

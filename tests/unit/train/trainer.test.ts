@@ -74,6 +74,25 @@ describe('trainCandidate', () => {
     expect(c.curve).not.toEqual(a.curve);
   });
 
+  it('trains and evaluates the same on a dataset kept in chunks (a split past the device\'s largest buffer)', async () => {
+    // 8×8×1 float32 images are 256 bytes: 40 per 10 KiB chunk, so every split has several.
+    const chunked = new DatasetCache({ maxChunkBytes: 10 * 1024 });
+    try {
+      const inChunks = chunked.load('quadrants', quadrantDataset());
+      expect(inChunks.splits.get('train')?.chunks.length).toBe(5);
+      const run = (data: CachedDataset) => trainCandidate(job(LEARNER, {}, { epochs: 3, learningRate: 0.01, latencyBatchSize: 0 }), data);
+      const a = done(await run(dataset));
+      const b = done(await run(inChunks));
+      expect(b.reward).toBeGreaterThan(3 / CLASSES);
+      // Only the order of images inside a batch differs, so the sums differ in rounding only.
+      expect(b.curve.map((r) => r.validationAccuracy)).toEqual(a.curve.map((r) => r.validationAccuracy));
+      expect(b.testAccuracy).toBe(a.testAccuracy);
+      b.curve.forEach((r, i) => expect(r.trainLoss).toBeCloseTo(a.curve[i]?.trainLoss ?? Number.NaN, 4));
+    } finally {
+      chunked.dispose();
+    }
+  });
+
   it("steps the learning rate at the boundaries: 'paper' always, 'seed' only when beating bestSoFar", async () => {
     const rates = async (config: Partial<TrainConfig>, bestSoFar: number | null) =>
       done(

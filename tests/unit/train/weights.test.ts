@@ -31,7 +31,7 @@ beforeAll(async () => {
 afterAll(() => cache.dispose());
 
 function predictions(model: tf.LayersModel): number[] {
-  return tf.tidy(() => Array.from((model.predict(requireTest().images) as tf.Tensor).dataSync()));
+  return tf.tidy(() => Array.from((model.predict(requireTest().chunks[0]!) as tf.Tensor).dataSync()));
 }
 
 function requireTest() {
@@ -119,7 +119,7 @@ describe('evaluateEnsemble', () => {
     const test = requireTest();
     const models = members.map((m) => modelFromWeights(m.net, INPUT, m.weights));
     const labels = Array.from(test.labels.dataSync());
-    const probs = models.map((m) => (m.predict(test.images) as tf.Tensor2D).arraySync());
+    const probs = models.map((m) => (m.predict(test.chunks[0]!) as tf.Tensor2D).arraySync());
     let correct = 0;
     labels.forEach((label, n) => {
       const mean = [0, 1, 2, 3].map((c) => probs.reduce((s, p) => s + (p[n]?.[c] ?? 0), 0) / probs.length);
