@@ -54,7 +54,7 @@ export function throwIfDeviceLost(): void {
 }
 
 /** Tensor counts and GPU bytes held; the owner recycles the worker past a budget. */
-export function memoryReport(datasets: readonly string[]): MemoryReport {
+export function memoryReport(datasets: readonly string[], datasetBytes = 0): MemoryReport {
   const info = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number; numBytesInGPUAllocated?: number };
   const gpu = info.numBytesAllocatedInGPU ?? info.numBytesInGPUAllocated ?? null;
   return {
@@ -63,6 +63,7 @@ export function memoryReport(datasets: readonly string[]): MemoryReport {
     gpuBytesAllocated: gpu,
     backend: tf.getBackend(),
     datasets,
+    datasetBytes,
   };
 }
 

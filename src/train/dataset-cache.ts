@@ -85,6 +85,18 @@ export class DatasetCache {
     return [...this.#datasets.keys()];
   }
 
+  /** Bytes of every loaded split's tensors: float32 images and int32 labels. */
+  bytes(): number {
+    let total = 0;
+    for (const dataset of this.#datasets.values()) {
+      for (const split of dataset.splits.values()) {
+        for (const chunk of split.chunks) total += chunk.size * Float32Array.BYTES_PER_ELEMENT;
+        total += split.labels.size * Int32Array.BYTES_PER_ELEMENT;
+      }
+    }
+    return total;
+  }
+
   unload(id: string): void {
     const dataset = this.#datasets.get(id);
     if (!dataset) return;

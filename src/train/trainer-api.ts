@@ -73,7 +73,7 @@ export function createTrainerApi(cache: DatasetCache = new DatasetCache()) {
       }
     },
     async memory() {
-      return memoryReport(cache.ids());
+      return memoryReport(cache.ids(), cache.bytes());
     },
   } satisfies TrainerProtocol;
   return api;

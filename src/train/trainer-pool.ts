@@ -4,9 +4,9 @@
  * the first time a job there needs them, and cancels by asking the worker to stop and,
  * if the call has not ended within a grace period, terminating it (a running comlink
  * call cannot be interrupted). A terminated or recycled worker is restarted lazily by
- * the next call. Workers are recycled when their GPU memory passes a budget (the WebGPU
- * backend pools buffers per size and keeps growing across architectures) and when the
- * WebGPU device is lost.
+ * the next call. Workers are recycled when their GPU memory beyond their datasets passes
+ * a budget (the WebGPU backend pools buffers per size and keeps growing across
+ * architectures; a dataset stays for the worker's life) and when the WebGPU device is lost.
  */
 import { type Endpoint, proxy, type Remote, wrap } from 'comlink';
 import type { TrainerProtocol } from './protocol';
@@ -31,7 +31,7 @@ export interface TrainerPoolOptions {
   /** Workers running side by side. */
   readonly size?: number;
   readonly backend?: BackendPreference;
-  /** Recycle a worker after a call once its backend holds more GPU bytes than this. */
+  /** Recycle a worker after a call once its backend holds more GPU bytes than this beyond its datasets. */
   readonly gpuMemoryBudgetBytes?: number;
   /** How long a cancelled call may take to stop by itself before its worker is terminated. */
   readonly cancelGraceMs?: number;
@@ -284,7 +284,9 @@ export class TrainerPool {
   async #recycleIfNeeded(slot: Slot, remote: Remote<TrainerProtocol>, generation: number): Promise<void> {
     try {
       const memory = await Promise.race([remote.memory(), slot.gone]);
-      const over = memory.gpuBytesAllocated !== null && memory.gpuBytesAllocated > this.#options.gpuMemoryBudgetBytes;
+      // The datasets stay for the worker's life: recycling cannot free them, only re-upload them.
+      const over =
+        memory.gpuBytesAllocated !== null && memory.gpuBytesAllocated - (memory.datasetBytes ?? 0) > this.#options.gpuMemoryBudgetBytes;
       if (over && slot.generation === generation) {
         this.#terminateSlot(slot);
       }

@@ -250,4 +250,6 @@ export interface MemoryReport {
   readonly gpuBytesAllocated: number | null;
   readonly backend: string;
   readonly datasets: readonly string[];
+  /** Bytes of those datasets' tensors (images and labels): kept for the worker's life, so not held against the budget. */
+  readonly datasetBytes: number;
 }

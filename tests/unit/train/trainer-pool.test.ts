@@ -65,10 +65,17 @@ const fakeResult = (jobId: string): TrainResult => ({
   backend: { backend: 'fake', adapter: null },
 });
 
-const memory = (gpuBytesAllocated: number | null): MemoryReport => ({ numTensors: 0, numBytes: 0, gpuBytesAllocated, backend: 'fake', datasets: [] });
+const memory = (gpuBytesAllocated: number | null, datasetBytes = 0): MemoryReport => ({
+  numTensors: 0,
+  numBytes: 0,
+  gpuBytesAllocated,
+  backend: 'fake',
+  datasets: [],
+  datasetBytes,
+});
 
 /** A scripted trainer: `train` waits until the test releases it; `cancel` can be ignored. */
-function scriptedApi(options: { gpuBytes?: number; honourCancel?: boolean; failWith?: Error } = {}) {
+function scriptedApi(options: { gpuBytes?: number; datasetBytes?: number; honourCancel?: boolean; failWith?: Error } = {}) {
   const pending = new Map<string, { resolve: (r: TrainResult) => void; reject: (e: unknown) => void }>();
   const api: Pick<TrainerProtocol, 'init' | 'loadDataset' | 'train' | 'cancel' | 'memory'> = {
     init: async () => ({ backend: 'fake', adapter: null }),
@@ -81,7 +88,7 @@ function scriptedApi(options: { gpuBytes?: number; honourCancel?: boolean; failW
       if (options.honourCancel) pending.get(jobId)?.reject(new DOMException('stopped', 'AbortError'));
       return pending.has(jobId);
     },
-    memory: async () => memory(options.gpuBytes ?? null),
+    memory: async () => memory(options.gpuBytes ?? null, options.datasetBytes ?? 0),
   };
   return { api, release: (id: string) => pending.get(id)?.resolve(fakeResult(id)), pending };
 }
@@ -121,6 +128,8 @@ describe('TrainerPool with the real trainer API', () => {
     expect(workers.calls.filter((c) => c === 'loadDataset')).toHaveLength(1);
     const [report] = await pool.memory();
     expect(report?.datasets).toEqual(['quadrants']);
+    // quadrantDataset(): 192 + 64 + 64 images of 8×8×1 as float32, and their int32 labels.
+    expect(report?.datasetBytes).toBe((192 + 64 + 64) * 64 * 4 + (192 + 64 + 64) * 4);
   });
 
   it('cancels a running job inside the worker and keeps the worker for the next job', async () => {
@@ -211,6 +220,24 @@ describe('TrainerPool scheduling', () => {
     await run;
     await until(() => workers.terminated === 1);
     expect(pool.liveWorkers).toBe(0);
+  });
+
+  it('does not hold the datasets against the budget: recycling could only upload them again', async () => {
+    const script = scriptedApi({ gpuBytes: 2000, datasetBytes: 1500 });
+    const workers = inProcessWorkers(() => script.api);
+    pool = new TrainerPool({ createWorker: workers.create, gpuMemoryBudgetBytes: 1000 });
+    pool.setDataset('quadrants', quadrantDataset(4, 4, 4));
+    for (const id of ['1', '2']) {
+      const run = pool.train(job(id));
+      await until(() => script.pending.has(id));
+      script.release(id);
+      await run;
+    }
+    // Both jobs' memory checks have answered, and neither recycled the worker.
+    await until(() => workers.calls.filter((c) => c === 'memory').length === 2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(workers.terminated).toBe(0);
+    expect(workers.started).toBe(1);
   });
 
   it('replaces the worker after a lost WebGPU device and passes the error on', async () => {
