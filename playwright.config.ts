@@ -28,7 +28,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    // Tests run against the built app (`npm run build` runs before `test:e2e` in `npm test`).
+    // Tests run against the built app: `npm run test:e2e` builds it first (`npx playwright test` alone
+    // serves whatever dist/ holds).
     command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}`,
     reuseExistingServer: !process.env.CI,
