@@ -221,9 +221,13 @@ async function main() {
         const files = await exportModelFiles(first, bestNet);
         const dir = join(out, 'best-model');
         await mkdir(dir, { recursive: true });
-        await writeFile(join(dir, 'model.json'), files.modelJson);
+        await writeFile(join(dir, files.modelFileName), files.modelJson);
         await writeFile(join(dir, files.weightsFileName), files.weightsBin);
-        model = { net: bestNet, files: ['best-model/model.json', `best-model/${files.weightsFileName}`], weightsBytes: files.weightsBin.length };
+        model = {
+          net: bestNet,
+          files: [`best-model/${files.modelFileName}`, `best-model/${files.weightsFileName}`],
+          weightsBytes: files.weightsBin.length,
+        };
       } catch (error) {
         process.stderr.write(`Could not export the best model ${bestNet}: ${error.message}\n`);
       }

@@ -115,7 +115,7 @@ function parseChoice(text, flag, choices) {
 export const SEARCH_USAGE = `Usage: npm run search -- --out <dir> (--dataset <id> | --import <file or folder>) [options]
 
 Runs a MetaQNN search in headless Chromium (WebGPU) on the built app and writes
-results.json, replay_database.csv and the best model (model.json + weights.bin) to <dir>.
+results.json, replay_database.csv and the best model (best-model/model.json + model.weights.bin) to <dir>.
 
   --dataset <id>     a dataset the app lists (shipped: mnist, fashion-mnist; or one imported before)
   --import <path>    import a dataset from local files first (a file, or a folder of files)

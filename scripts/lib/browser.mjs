@@ -182,17 +182,18 @@ export async function readState(page, { full = false } = {}) {
   }, full);
 }
 
-/** The best net as TF.js Layers files, read through the page (app.exportModel), weights as bytes. */
+/** A net as TF.js Layers files (`model.json`, `model.weights.bin`), read through the page (app.exportModel), weights as bytes. */
 export async function exportModelFiles(page, netString) {
   const exported = await page.evaluate(async (netString) => {
-    const { modelJson, weightsBin, weightsFileName } = await globalThis.__metaqnn.exportModel(netString);
+    const { modelJson, modelFileName, weightsBin, weightsFileName } = await globalThis.__metaqnn.exportModel(netString, 'model');
     const bytes = new Uint8Array(weightsBin);
     let binary = '';
     for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return { modelJson, weightsBase64: btoa(binary), weightsFileName };
+    return { modelJson, modelFileName, weightsBase64: btoa(binary), weightsFileName };
   }, netString);
   return {
     modelJson: exported.modelJson,
+    modelFileName: exported.modelFileName,
     weightsBin: Buffer.from(exported.weightsBase64, 'base64'),
     weightsFileName: exported.weightsFileName,
   };

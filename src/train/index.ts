@@ -14,5 +14,5 @@ export { estimateMemoryBytes } from './memory';
 export type { TrainerProtocol } from './protocol';
 export { createTrainerApi } from './trainer-api';
 export { fineTune, isOutOfMemory, sampleIndices, trainCandidate, type TrainOptions } from './trainer';
-export { exportLayersModel, loadWeights, modelFromWeights, serializeWeights, WEIGHTS_FILE_NAME } from './weights';
+export { exportLayersModel, loadWeights, modelFromWeights, serializeWeights } from './weights';
 export type * from './types';

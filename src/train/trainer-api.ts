@@ -66,7 +66,7 @@ export function createTrainerApi(cache: DatasetCache = new DatasetCache()) {
     async exportModel(request) {
       const model = modelFromWeights(request.net, request.inputShape, request.weights);
       try {
-        const exported = await exportLayersModel(model);
+        const exported = await exportLayersModel(model, request.fileStem);
         return transfer(exported, [exported.weightsBin]);
       } finally {
         model.dispose();

@@ -231,11 +231,14 @@ export interface ExportRequest {
   readonly net: Net;
   readonly inputShape: InputShape;
   readonly weights: SerializedWeights;
+  /** File names' stem: `<stem>.json` and `<stem>.weights.bin` (default `model`). */
+  readonly fileStem?: string;
 }
 
-/** A TF.js Layers model as files: `model.json` text and `weights.bin`. */
+/** A TF.js Layers model as files: the JSON text (which names the weights file) and the weights. */
 export interface ExportedModel {
   readonly modelJson: string;
+  readonly modelFileName: string;
   readonly weightsBin: ArrayBuffer;
   readonly weightsFileName: string;
 }

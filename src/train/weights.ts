@@ -73,10 +73,15 @@ export function modelFromWeights(net: Net, input: InputShape, weights: Serialize
   return model;
 }
 
-export const WEIGHTS_FILE_NAME = 'weights.bin';
-
-/** `model.json` + `weights.bin` as `model.save()` writes them (TF.js Layers format). */
-export async function exportLayersModel(model: tf.LayersModel): Promise<ExportedModel> {
+/**
+ * `<stem>.json` + `<stem>.weights.bin` as `model.save()` writes them (TF.js Layers format).
+ * The JSON names its weights file, so each model's pair gets names of its own: two models
+ * downloaded into one folder must not both be `weights.bin`.
+ */
+export async function exportLayersModel(model: tf.LayersModel, stem = 'model'): Promise<ExportedModel> {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(stem)) throw new Error(`exportLayersModel: ${JSON.stringify(stem)} is not a plain file name`);
+  const modelFileName = `${stem}.json`;
+  const weightsFileName = `${stem}.weights.bin`;
   let captured: tf.io.ModelArtifacts | null = null;
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -95,9 +100,9 @@ export async function exportLayersModel(model: tf.LayersModel): Promise<Exported
     format: artifacts.format ?? 'layers-model',
     generatedBy: artifacts.generatedBy,
     convertedBy: artifacts.convertedBy ?? null,
-    weightsManifest: [{ paths: [`./${WEIGHTS_FILE_NAME}`], weights: artifacts.weightSpecs }],
+    weightsManifest: [{ paths: [`./${weightsFileName}`], weights: artifacts.weightSpecs }],
   };
-  return { modelJson: JSON.stringify(modelJson), weightsBin, weightsFileName: WEIGHTS_FILE_NAME };
+  return { modelJson: JSON.stringify(modelJson), modelFileName, weightsBin, weightsFileName };
 }
 
 function sameShape(a: readonly number[], b: readonly (number | null)[]): boolean {

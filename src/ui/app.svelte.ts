@@ -25,7 +25,8 @@ import { formatUrlSetup, parseUrlSetup, type UrlSetup } from '../search/url-setu
 import { estimateStorage, openStore, requestPersistence, type ReplayRecord, type SearchRecord, type Store } from '../store';
 import { BrowserCoordination, LocalCoordination, type Coordination, type SwarmMessage } from '../swarm/coordination';
 import { TrainerPool } from '../train/trainer-pool';
-import type { BackendInfo, BackendPreference, EpochRecord, SerializedWeights, TrainProgress } from '../train/types';
+import type { BackendInfo, BackendPreference, EpochRecord, ExportedModel, SerializedWeights, TrainProgress } from '../train/types';
+import { fileStem as fileNameStem } from './download';
 
 export interface LiveJob {
   readonly slot: number;
@@ -539,8 +540,11 @@ export class AppState {
   // ---------------------------------------------------------------------------------------
   // models out
 
-  /** A saved net as TF.js Layers files (model.json + weights.bin). */
-  async exportModel(netString: string): Promise<{ modelJson: string; weightsBin: ArrayBuffer; weightsFileName: string }> {
+  /**
+   * A saved net as TF.js Layers files, `<stem>.json` + `<stem>.weights.bin`; the stem names
+   * the search and the net unless given.
+   */
+  async exportModel(netString: string, fileStem?: string): Promise<ExportedModel> {
     if (!this.store || !this.searchId || !this.search) throw new Error('no search is open');
     const saved = await this.store.getWeights(this.searchId, netString);
     if (!saved || saved.buffers.length !== 1) throw new Error(`no weights are saved for ${netString}`);
@@ -550,7 +554,8 @@ export class AppState {
     const pool = this.#pool ?? this.#ensurePool(1);
     const net: Net = parseNetwork(netString);
     const weights: SerializedWeights = { specs: saved.specs as SerializedWeights['specs'], data: saved.buffers[0]! };
-    return pool.exportModel({ net: insertDropout(net, config.training.dropoutRule), inputShape: dataset.meta.shape, weights });
+    const stem = fileStem ?? `${fileNameStem(this.search.name)}-${fileNameStem(netString)}`;
+    return pool.exportModel({ net: insertDropout(net, config.training.dropoutRule), inputShape: dataset.meta.shape, weights, fileStem: stem });
   }
 
   /** Nets of the open search that have weights saved. */

@@ -1,4 +1,6 @@
-import { expect, test } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { type Download, expect, test } from '@playwright/test';
+import * as tf from '@tensorflow/tfjs';
 import { agentConsistency, claimedJobs, failOnPageErrors, replayOf, waitForStatus } from './helpers';
 
 test('a tiny search on the shipped MNIST survives pause, resume and a reload mid-job and runs through the final phase on WebGPU', async ({ page }) => {
@@ -39,5 +41,32 @@ test('a tiny search on the shipped MNIST survives pause, resume and a reload mid
   // Well above chance (10%) for the best net even with 160 images and one epoch.
   expect(Math.max(...replay.map((e) => e.bestValAccuracy))).toBeGreaterThan(0.2);
   await expect(page.getByTestId('ensemble-test')).toHaveText(/\d+\.\d+%/);
+
+  // A saved net downloads as a TF.js Layers pair named after the search and the net, the JSON naming its weights file.
+  const button = page.getByRole('button', { name: /^Download model \[/ }).first();
+  const net = ((await button.getAttribute('aria-label')) ?? '').replace(/^Download model /, '');
+  const downloads: Download[] = [];
+  page.on('download', (d) => downloads.push(d));
+  await button.click();
+  await expect.poll(() => downloads.length, { timeout: 60_000 }).toBe(2);
+  const [jsonFile, weightsFile] = downloads as [Download, Download];
+  const stem = jsonFile.suggestedFilename().replace(/\.json$/, '');
+  expect(stem).toMatch(/^mnist-.*-tiny-seed-3-c-/);
+  expect(weightsFile.suggestedFilename()).toBe(`${stem}.weights.bin`);
+  const modelJson = JSON.parse(await readFile((await jsonFile.path()) as string, 'utf8')) as {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: 'float32' }[] }[];
+  };
+  const manifest = modelJson.weightsManifest[0]!;
+  expect(manifest.paths).toEqual([`./${stem}.weights.bin`]);
+  const weightData = await readFile((await weightsFile.path()) as string);
+  // The files load as a model (TF.js in Node) that gives a probability per MNIST class.
+  const model = await tf.loadLayersModel(
+    tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: manifest.weights, weightData: new Uint8Array(weightData).buffer }),
+  );
+  const probs = Array.from((model.predict(tf.zeros([1, 28, 28, 1])) as tf.Tensor).dataSync()) as number[];
+  expect(probs).toHaveLength(10);
+  expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  expect(replay.map((e) => e.netString)).toContain(net);
   expect(errors).toEqual([]);
 });

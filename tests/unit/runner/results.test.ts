@@ -137,7 +137,7 @@ describe('results.json', () => {
       },
       args: { dataset: 'mnist', importPath: null, preset: 'tiny', seed: 7, tabs: 1, backend: 'webgpu', strategy: 'q-learning' },
       run: { startedAt: 0, finishedAt: 60_000, browser: 'Chromium 156', url: 'http://x/', machine: { cpu: 'EPYC', cores: 2 }, tabIds: ['tab-1'] },
-      model: { net: '[C(8,3,1), SM(10)]', files: ['best-model/model.json', 'best-model/weights.bin'], weightsBytes: 1234 },
+      model: { net: '[C(8,3,1), SM(10)]', files: ['best-model/model.json', 'best-model/model.weights.bin'], weightsBytes: 1234 },
     });
     expect(results.wallSeconds).toBe(60);
     expect(results.dataset).toMatchObject({ id: 'mnist', classes: 10 });

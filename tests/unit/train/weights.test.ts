@@ -72,24 +72,34 @@ describe('weights', () => {
     expect(() => modelFromWeights(parseNetwork('[C(4,3,1), P(2,2), FC(4), SM(4)]'), INPUT, weights)).toThrow(/Weights: l2_softmax\/kernel is not a weight of this model/);
   });
 
-  it('exports the TF.js Layers format that tf.loadLayersModel reads back', async () => {
+  it('exports the TF.js Layers format that tf.loadLayersModel reads back, each model under names of its own', async () => {
     const model = modelFromWeights(LEARNER, INPUT, weightsOf(0));
-    const exported = await exportLayersModel(model);
+    const other = modelFromWeights((trained[1] as { net: Net }).net, INPUT, weightsOf(1));
+    const exported = await exportLayersModel(model, 'search-1-c-4-3-1-sm-4');
+    const second = await exportLayersModel(other, 'search-1-c-8-3-1-sm-4');
+    expect(exported.modelFileName).toBe('search-1-c-4-3-1-sm-4.json');
+    expect(exported.weightsFileName).toBe('search-1-c-4-3-1-sm-4.weights.bin');
     const json = JSON.parse(exported.modelJson) as { format: string; weightsManifest: { paths: string[] }[] };
     expect(json.format).toBe('layers-model');
-    expect(json.weightsManifest[0]?.paths).toEqual(['./weights.bin']);
-    const files: Record<string, BodyInit> = {
-      'https://models.test/m/model.json': exported.modelJson,
-      'https://models.test/m/weights.bin': new Uint8Array(exported.weightsBin),
-    };
+    expect(json.weightsManifest[0]?.paths).toEqual(['./search-1-c-4-3-1-sm-4.weights.bin']);
+    // Both pairs in one folder: each JSON finds its own weights.
+    const files: Record<string, BodyInit> = {};
+    for (const e of [exported, second]) {
+      files[`https://models.test/m/${e.modelFileName}`] = e.modelJson;
+      files[`https://models.test/m/${e.weightsFileName}`] = new Uint8Array(e.weightsBin);
+    }
     const fetchFunc = async (url: string | URL | Request) => {
-      const body = files[new URL(String(url)).href]; // TF.js asks for m/./weights.bin, as its own http saver writes
+      const body = files[new URL(String(url)).href]; // TF.js asks for m/./<name>.weights.bin, as its own http saver writes
       return body === undefined ? new Response('missing', { status: 404 }) : new Response(body, { status: 200 });
     };
-    const loaded = await tf.loadLayersModel('https://models.test/m/model.json', { fetchFunc });
+    const loaded = await tf.loadLayersModel(`https://models.test/m/${exported.modelFileName}`, { fetchFunc });
+    const loadedOther = await tf.loadLayersModel(`https://models.test/m/${second.modelFileName}`, { fetchFunc });
     expect(predictions(loaded)).toEqual(predictions(model));
-    model.dispose();
-    loaded.dispose();
+    expect(predictions(loadedOther)).toEqual(predictions(other));
+    expect(predictions(loadedOther)).not.toEqual(predictions(model));
+    expect((await exportLayersModel(model)).modelFileName).toBe('model.json');
+    await expect(exportLayersModel(model, '../x')).rejects.toThrow(/"\.\.\/x" is not a plain file name/);
+    for (const m of [model, other, loaded, loadedOther]) m.dispose();
   });
 
   it('fine-tunes from saved weights: starts where the saved model was, then keeps learning', async () => {
