@@ -100,11 +100,15 @@ export function trainConfigOf(config: SearchConfig, epochs = config.training.epo
   };
 }
 
-/** The nets worth keeping weights for: best validation accuracy first, trained ones only. */
+/**
+ * The nets worth keeping weights for and taking into the final phase, trained ones only: the
+ * highest reward first, which is the best validation accuracy unless a latency target shaped
+ * it (then a fast net can outrank a slightly more accurate slow one, as the person asked).
+ */
 export function rankReplay(replay: readonly ReplayRecord[]): ReplayRecord[] {
   return replay
     .filter((e) => e.source === 'trained' && (e.status === 'ok' || e.status === 'failed-to-learn'))
-    .sort((a, b) => b.bestValAccuracy - a.bestValAccuracy || a.netString.localeCompare(b.netString));
+    .sort((a, b) => b.reward - a.reward || b.bestValAccuracy - a.bestValAccuracy || a.netString.localeCompare(b.netString));
 }
 
 /**

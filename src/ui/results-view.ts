@@ -2,6 +2,7 @@
  * The results table as data: one row per net of the replay memory, and the sorting and
  * filtering the table offers. Pure, so the table's behaviour is unit-tested.
  */
+import type { ConstraintSetup } from '../search/config';
 import type { ReplayRecord } from '../store';
 
 export interface ResultRow {
@@ -12,6 +13,8 @@ export interface ResultRow {
   readonly params: number;
   readonly multiplyAdds: number;
   readonly valAccuracy: number;
+  /** What the agent learnt from: the validation accuracy, shaped by a latency target if one was set. */
+  readonly reward: number;
   readonly testAccuracy: number | null;
   /** Forward pass of one image, ms. */
   readonly latencyMs: number | null;
@@ -32,6 +35,7 @@ export function resultRow(entry: ReplayRecord): ResultRow {
     params: entry.params,
     multiplyAdds: entry.multiplyAdds,
     valAccuracy: entry.bestValAccuracy,
+    reward: entry.reward,
     testAccuracy: entry.testAccuracy,
     latencyMs: entry.latency?.batch1Ms ?? null,
     trainMs: t ? t.buildMs + t.firstBatchMs + t.trainingMs + t.evaluationMs : null,
@@ -49,6 +53,7 @@ export const SORT_KEYS = [
   'params',
   'multiplyAdds',
   'valAccuracy',
+  'reward',
   'testAccuracy',
   'latencyMs',
   'trainMs',
@@ -58,6 +63,22 @@ export const SORT_KEYS = [
 ] as const satisfies readonly (keyof ResultRow)[];
 export type SortKey = (typeof SORT_KEYS)[number];
 export type SortDirection = 'ascending' | 'descending';
+
+/**
+ * The search's constraints in words, for the results (null when it had none). The parameter
+ * cap only limits what the agent proposes; a latency target also shapes the reward.
+ */
+export function constraintSummary(constraints: ConstraintSetup): string | null {
+  const parts: string[] = [];
+  if (constraints.paramCap !== null) parts.push(`nets over ${constraints.paramCap.toLocaleString('en-US')} parameters were never proposed`);
+  if (constraints.latencyTargetMs !== null) {
+    parts.push(
+      `the reward is the validation accuracy × (${constraints.latencyTargetMs} ms / latency)^${constraints.latencyPenalty} ` +
+        `for nets slower than ${constraints.latencyTargetMs} ms per image at batch 1, the accuracy itself otherwise`,
+    );
+  }
+  return parts.length === 0 ? null : `Constraints: ${parts.join('; ')}.`;
+}
 
 /** Rows sorted by `key`; missing values (null, iteration 0) always last, ties by iteration. */
 export function sortRows(rows: readonly ResultRow[], key: SortKey, direction: SortDirection): ResultRow[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestSoFar, filterRows, resultRow, sortRows, type ResultRow } from '../../../src/ui/results-view';
+import { bestSoFar, constraintSummary, filterRows, resultRow, sortRows, type ResultRow } from '../../../src/ui/results-view';
 import type { ReplayRecord } from '../../../src/store';
 
 function record(netString: string, over: Partial<ReplayRecord> = {}): ReplayRecord {
@@ -43,6 +43,23 @@ describe('resultRow', () => {
     );
     expect(row.trainMs).toBe(10);
     expect(row.latencyMs).toBe(0.5);
+  });
+});
+
+describe('constraintSummary', () => {
+  it('says nothing without constraints, and names each one that was set', () => {
+    expect(constraintSummary({ paramCap: null, latencyTargetMs: null, latencyPenalty: 1 })).toBeNull();
+    expect(constraintSummary({ paramCap: 250000, latencyTargetMs: null, latencyPenalty: 1 })).toBe(
+      'Constraints: nets over 250,000 parameters were never proposed.',
+    );
+    expect(constraintSummary({ paramCap: null, latencyTargetMs: 2, latencyPenalty: 0.5 })).toBe(
+      'Constraints: the reward is the validation accuracy × (2 ms / latency)^0.5 for nets slower than 2 ms per image at batch 1, the accuracy itself otherwise.',
+    );
+  });
+  it('sorts by the reward, which the row carries apart from the accuracy', () => {
+    const shaped = [record('[SM(10)]', { bestValAccuracy: 0.9, reward: 0.3 }), record('[FC(8), SM(10)]', { bestValAccuracy: 0.6, reward: 0.6 })].map(resultRow);
+    expect(sortRows(shaped, 'reward', 'descending').map((r) => r.netString)).toEqual(['[FC(8), SM(10)]', '[SM(10)]']);
+    expect(sortRows(shaped, 'valAccuracy', 'descending').map((r) => r.netString)).toEqual(['[SM(10)]', '[FC(8), SM(10)]']);
   });
 });
 
