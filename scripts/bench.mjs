@@ -12,7 +12,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArgError, BENCH_USAGE, parseBenchArgs } from './lib/args.mjs';
+import { ArgError, BENCH_PARTS, BENCH_USAGE, parseBenchArgs } from './lib/args.mjs';
 import { ensureBuilt, launchBrowser, RunnerError, servePreview } from './lib/browser.mjs';
 import { duration, markdownTable, pct, ratio, si, textTable } from './lib/format.mjs';
 import { describeMachine } from './lib/machine.mjs';
@@ -372,13 +372,17 @@ async function main() {
   const out = resolve(args.out);
   await mkdir(out, { recursive: true });
   const stamp = results.date.replace(/[:.]/g, '-');
-  const jsonPath = join(out, `bench-${stamp}${args.quick ? '-quick' : ''}.json`);
+  // latest.md is the whole benchmark; a run of some parts writes latest-<parts>.md beside it.
+  const all = BENCH_PARTS.every((part) => args.parts.includes(part));
+  const suffix = `${args.quick ? '-quick' : ''}${all ? '' : `-${args.parts.join('-')}`}`;
+  const jsonPath = join(out, `bench-${stamp}${suffix}.json`);
   await writeFile(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(join(out, 'latest.md'), renderMarkdown(results));
+  const markdownPath = join(out, all ? 'latest.md' : `latest-${args.parts.join('-')}.md`);
+  await writeFile(markdownPath, renderMarkdown(results));
   process.stdout.write(
     `\nMachine: ${machine.cpu}, ${machine.cores} cores; ${results.browser}; adapter ${results.adapter ?? 'none'}.\n` +
       `Parts: ${args.parts.map((part) => `${part} ${duration(results.timings[part])}`).join(', ')}; total ${duration(results.timings.total)}.\n` +
-      `Wrote ${jsonPath} and ${join(out, 'latest.md')}\n`,
+      `Wrote ${jsonPath} and ${markdownPath}\n`,
   );
   if (failed.length > 0) {
     process.stderr.write(`npm run bench: part${failed.length > 1 ? 's' : ''} ${failed.join(', ')} failed (see above and the JSON)\n`);

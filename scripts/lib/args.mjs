@@ -193,7 +193,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [--quick] [--parts ${BENCH_P
   --quick          the short run (about 10 minutes on 2 cores); default: the full run (under an hour)
   --parts <list>   which parts, comma-separated: ${BENCH_PARTS.join(', ')} (default all)
   --seeds <n>      seeds per strategy in the search-quality part (3..20; default 3, 5 with --quick)
-  --out <dir>      where the JSON and latest.md go (default bench/results)
+  --out <dir>      where the JSON and latest.md go (default bench/results; a run of some
+                   parts writes latest-<parts>.md instead)
   --help           this text`;
 
 /** `npm run bench` arguments. */
