@@ -57,3 +57,11 @@ export async function claimedJobs(page: Page): Promise<number> {
     return (await app.store.listJobs(app.searchId, 'claimed')).length;
   });
 }
+
+/** Every job of the open search: its net, status, claims so far and who trained it. */
+export async function jobsOf(page: Page): Promise<{ netString: string; status: string; attempts: number; claimedBy: string | null }[]> {
+  return page.evaluate(async () => {
+    const app = (globalThis as unknown as { __metaqnn: { store: { listJobs(id: string): Promise<unknown[]> }; searchId: string } }).__metaqnn;
+    return JSON.parse(JSON.stringify(await app.store.listJobs(app.searchId)));
+  });
+}

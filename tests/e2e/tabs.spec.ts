@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { agentConsistency, appState, failOnPageErrors, replayOf, waitForStatus } from './helpers';
+import { agentConsistency, appState, failOnPageErrors, jobsOf, replayOf, waitForStatus } from './helpers';
 
 /**
  * Several tabs, one search (issue 6), as one story so the WebGPU-on-SwiftShader training stays
@@ -77,5 +77,15 @@ test('tabs share one search and it survives the leader and a follower closing mi
   const iterations = replay.flatMap((e) => e.iterations).sort((x, y) => x - y);
   expect(iterations).toEqual(Array.from({ length: iterations.length }, (_, i) => i + 1));
   expect(await agentConsistency(c)).toEqual({ qTableMatchesReplay: true, unique: true });
+  // The jobs B and A abandoned mid-training were requeued and claimed again (each claim counts an
+  // attempt), and finished. At least one: a job may just have finished as its tab closed.
+  const jobs = await jobsOf(c);
+  const retried = jobs.filter((j) => j.attempts > 1);
+  expect(retried.length).toBeGreaterThanOrEqual(1);
+  for (const job of retried) {
+    expect(job.status).toBe('done');
+    expect(replay.some((e) => e.netString === job.netString)).toBe(true);
+  }
+  expect(jobs.every((j) => j.status === 'done')).toBe(true);
   expect(errors).toEqual([]);
 });
