@@ -136,6 +136,18 @@ window.runBench = async (options) => {
   const uploadMs = baseline ? await baseline.upload(data) : null;
   const results = [];
   for (const [i, text] of options.nets.entries()) {
+    const runFit = async () => {
+      if (!baseline) return undefined;
+      try {
+        return await baseline.fit({ net: text, epochs: options.epochs, batch: options.batch, learningRate: 0.003, seed: i });
+      } catch (error) {
+        return { status: 'failed', error: String(error && error.message || error) };
+      }
+    };
+    // Whoever trains a new architecture first may leave compiled shaders behind for the other
+    // (the GPU process is shared): 'alternate' lets the baseline go first on every other net.
+    const fitFirst = options.order === 'fit-first' || (options.order === 'alternate' && i % 2 === 1);
+    const fitBefore = fitFirst ? await runFit() : undefined;
     const started = performance.now();
     const result = await pool.train({
       id: 'bench-' + i,
@@ -146,13 +158,8 @@ window.runBench = async (options) => {
     });
     const { weights, ...rest } = result;
     const row = { net: text, wallMs: performance.now() - started, weightBytes: weights ? weights.data.byteLength : 0, ...rest };
-    if (baseline) {
-      try {
-        row.fit = await baseline.fit({ net: text, epochs: options.epochs, batch: options.batch, learningRate: 0.003, seed: i });
-      } catch (error) {
-        row.fit = { status: 'failed', error: String(error && error.message || error) };
-      }
-    }
+    row.fit = fitFirst ? fitBefore : await runFit();
+    row.first = baseline ? (fitFirst ? 'fit' : 'trainer') : 'trainer';
     results.push(row);
   }
   const memory = await pool.memory();
@@ -185,7 +192,7 @@ export function throughput(row, { epochs, batch }) {
 /**
  * Builds the harness, runs it in headless Chromium, returns the report.
  * @param {{ backend?: string, side?: number, images?: number, epochs?: number, batch?: number,
- *           nets?: string[], baseline?: boolean, timeoutS?: number, log?: (line: string) => void }} options
+ *           nets?: string[], baseline?: boolean, order?: 'trainer-first' | 'fit-first' | 'alternate', timeoutS?: number, log?: (line: string) => void }} options
  */
 export async function runTrainBench(options = {}) {
   const o = {
@@ -196,6 +203,7 @@ export async function runTrainBench(options = {}) {
     batch: 64,
     nets: DEFAULT_NETS,
     baseline: true,
+    order: 'alternate',
     timeoutS: 540,
     log: (line) => process.stderr.write(line),
     ...options,
@@ -248,6 +256,7 @@ export async function runTrainBench(options = {}) {
       batch: o.batch,
       nets: o.nets,
       baseline: o.baseline,
+      order: o.order,
     });
     for (const row of report.results) row.throughput = throughput(row, o);
     const { log: _log, ...recorded } = o;
@@ -264,6 +273,7 @@ const TRAIN_USAGE = `npm run bench:train -- [options]   the trainer against plai
   --images N      training images (256)      --side N    image side in pixels (28)
   --epochs N      (1)                        --batch N   batch size (64)
   --nets "A;B"    net strings separated by ;  --no-baseline   skip model.fit
+  --order trainer-first|fit-first|alternate   who trains each net first (alternate: the baseline on odd nets)
   --out FILE      also write the JSON report here
   --timeout S     seconds before giving up (540)`;
 
@@ -281,6 +291,11 @@ async function main() {
     return;
   }
   const args = parsed;
+  if (!['trainer-first', 'fit-first', 'alternate'].includes(args.order)) {
+    process.stderr.write(`npm run bench:train: --order must be trainer-first, fit-first or alternate, got ${JSON.stringify(args.order)}\n`);
+    process.exitCode = 2;
+    return;
+  }
   for (const key of ['side', 'images', 'epochs', 'batch', 'timeout']) {
     if (!(Number(args[key]) > 0) || !Number.isInteger(Number(args[key]))) {
       process.stderr.write(`npm run bench:train: --${key} must be a positive integer, got ${JSON.stringify(args[key])}\n`);
@@ -302,6 +317,7 @@ function parseTrainArgs() {
       batch: { type: 'string', default: '64' },
       nets: { type: 'string', default: DEFAULT_NETS.join(';') },
       'no-baseline': { type: 'boolean', default: false },
+      order: { type: 'string', default: 'alternate' },
       out: { type: 'string' },
       timeout: { type: 'string', default: '540' },
     },
@@ -318,6 +334,7 @@ async function runMain(args) {
     batch: Number(args.batch),
     nets: args.nets.split(';').map((s) => s.trim()).filter(Boolean),
     baseline: !args['no-baseline'],
+    order: args.order,
     timeoutS: Number(args.timeout),
   });
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
