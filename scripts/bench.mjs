@@ -76,11 +76,11 @@ async function benchTrain(p) {
       runs.push({ backend, skipped: error.message.split('\n')[0] });
     }
   }
-  const headers = ['backend', 'net', 'run', 'first batch', 'trainer img/s', 'model.fit img/s', 'trainer / fit', 'trainer MAC/s', 'upload'];
+  const headers = ['backend', 'net', 'run', 'went first', 'first batch', 'trainer img/s', 'model.fit img/s', 'trainer / fit', 'trainer MAC/s', 'upload'];
   const rows = [];
   for (const run of runs) {
     if (run.skipped) {
-      rows.push([run.backend, `skipped: ${run.skipped}`, null, null, null, null, null, null, null]);
+      rows.push([run.backend, `skipped: ${run.skipped}`, null, null, null, null, null, null, null, null]);
       continue;
     }
     for (const [i, r] of run.report.results.entries()) {
@@ -90,6 +90,7 @@ async function benchTrain(p) {
         r.net,
         // A net seen before in this worker has its shaders compiled: the steady state.
         run.report.results.slice(0, i).some((x) => x.net === r.net) ? 'again' : 'new',
+        r.first ?? 'trainer',
         r.status === 'done' ? duration(r.timings.firstBatchMs) : r.status,
         t?.trainerImagesPerSecond?.toFixed(1),
         t?.fitImagesPerSecond?.toFixed(1),
@@ -112,7 +113,7 @@ async function benchTrain(p) {
       };
     });
   return {
-    note: 'Steady-state images/s (first batch excluded); baseline: the same model, data already on the device, Adam, model.fit in its own worker. MAC/s = 3 × forward multiply-adds × images/s.',
+    note: 'Steady-state images/s (first batch excluded); baseline: the same model, data already on the device, Adam, model.fit in its own worker; the two take turns going first on a new net. MAC/s = 3 × forward multiply-adds × images/s.',
     images: p.images,
     epochs: p.epochs,
     runs: runs.map((r) => (r.report ? { backend: r.backend, ...r.report } : r)),
