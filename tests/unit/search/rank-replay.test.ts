@@ -1,31 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { replayRecord as entry } from '../replay-record';
 import { rankReplay } from '../../../src/search/search-session';
-import type { ReplayRecord } from '../../../src/store';
-
-function entry(netString: string, over: Partial<ReplayRecord>): ReplayRecord {
-  return {
-    searchId: 's',
-    netString,
-    iterations: [1],
-    epsilon: 1,
-    bestValAccuracy: 0.5,
-    finalValAccuracy: 0.5,
-    testAccuracy: 0.4,
-    valCurve: [],
-    params: 100,
-    multiplyAdds: 1000,
-    latency: null,
-    reward: over.bestValAccuracy ?? 0.5,
-    trainedBy: 'tab-a',
-    backend: 'webgpu',
-    adapter: null,
-    timings: null,
-    finishedAt: 1,
-    status: 'ok',
-    source: 'trained',
-    ...over,
-  };
-}
 
 describe('rankReplay (weights kept, final phase)', () => {
   it('ranks by validation accuracy when the reward is the accuracy, trained nets only', () => {

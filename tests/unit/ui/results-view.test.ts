@@ -1,31 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { replayRecord as record } from '../replay-record';
 import { bestSoFar, constraintSummary, filterRows, resultRow, sortRows, type ResultRow } from '../../../src/ui/results-view';
-import type { ReplayRecord } from '../../../src/store';
-
-function record(netString: string, over: Partial<ReplayRecord> = {}): ReplayRecord {
-  return {
-    searchId: 's',
-    netString,
-    iterations: [1],
-    epsilon: 1,
-    bestValAccuracy: 0.5,
-    finalValAccuracy: 0.5,
-    testAccuracy: 0.4,
-    valCurve: [],
-    params: 100,
-    multiplyAdds: 1000,
-    latency: null,
-    reward: 0.5,
-    trainedBy: 'tab-a',
-    backend: 'webgpu',
-    adapter: null,
-    timings: null,
-    finishedAt: 1,
-    status: 'ok',
-    source: 'trained',
-    ...over,
-  };
-}
 
 const rows: ResultRow[] = [
   record('[C(8,3,1), SM(10)]', { iterations: [2], bestValAccuracy: 0.7, testAccuracy: null, params: 50 }),
