@@ -226,7 +226,7 @@ async function benchTabs(baseUrl, p) {
       const trainedBy = new Set(replay.map((e) => e.trainedBy));
       // From the search's creation to its last result: the schedule's wall time.
       const spanMs = Math.max(...replay.map((e) => e.finishedAt)) - result.state.search.createdAt;
-      runs.push({ tabs, seed, nets: replay.length, spanMs, netsPerHour: netsPerHour(replay.length, spanMs), tabsThatTrained: trainedBy.size });
+      runs.push({ tabs, seed, backend: result.backend, nets: replay.length, spanMs, netsPerHour: netsPerHour(replay.length, spanMs), tabsThatTrained: trainedBy.size });
     }
   }
   const perTabs = [1, 2].map((tabs) => {
@@ -306,7 +306,7 @@ async function benchQuality(baseUrl, p) {
 function renderMarkdown(results) {
   const m = results.machine;
   const lines = [
-    `# Benchmarks (${results.quick ? 'npm run bench -- --quick' : 'npm run bench'})`,
+    `# Benchmarks (npm run bench${results.quick ? ' -- --quick' : ''}${results.partial ? `${results.quick ? '' : ' --'} --parts ${Object.keys(results.parts).join(',')}` : ''})`,
     '',
     `${results.date}. Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${results.browser}; GPU adapter: ${results.adapter ?? 'none'}; Node ${m.node}.`,
     '',
@@ -343,7 +343,7 @@ async function main() {
   const browserVersion = `Chromium ${probe.version()}`;
   await probe.close();
   const failed = [];
-  const results = { date: new Date().toISOString(), quick: args.quick, machine, browser: browserVersion, adapter: null, plan: p, parts: {}, timings: {} };
+  const results = { date: new Date().toISOString(), quick: args.quick, partial: !BENCH_PARTS.every((part) => args.parts.includes(part)), machine, browser: browserVersion, adapter: null, plan: p, parts: {}, timings: {} };
   try {
     for (const part of args.parts) {
       process.stderr.write(`\n== ${part}\n`);
@@ -370,7 +370,9 @@ async function main() {
     await server.close().catch(() => {});
   }
   const adapter =
-    results.parts.train?.summary.find((s) => s.adapter)?.adapter ?? results.parts.breakdown?.runs.find((r) => r.backend.adapter)?.backend.adapter;
+    results.parts.train?.summary.find((s) => s.adapter)?.adapter ??
+    results.parts.breakdown?.runs.find((r) => r.backend.adapter)?.backend.adapter ??
+    results.parts.tabs?.runs?.find((r) => r.backend?.adapter)?.backend.adapter;
   results.adapter = adapter ? [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ') : null;
   results.timings.total = Date.now() - began;
 
