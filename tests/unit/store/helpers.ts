@@ -2,6 +2,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { openStore, type ReplayEntry, type Store, type StoreOptions } from '../../../src/store/index.js';
+import { trainedEntry } from '../replay-record';
 
 export const T0 = 1_700_000_000_000;
 
@@ -32,31 +33,16 @@ export const NET_A = '[C(64,3,1), P(2,2), SM(10)]';
 export const NET_B = '[C(128,5,1), GAP(10), SM(10)]';
 export const NET_C = '[FC(512), SM(10)]';
 
+/** The shared trained entry, with a two-epoch curve and a time on this file's clock. */
 export function replayEntry(netString: string, overrides: Partial<ReplayEntry> = {}): ReplayEntry {
-  return {
-    netString,
-    iterations: [1],
-    epsilon: 1,
-    bestValAccuracy: 0.61,
-    finalValAccuracy: 0.58,
-    testAccuracy: 0.6,
+  return trainedEntry(netString, {
     valCurve: [
       { accuracy: 0.4, loss: 1.7 },
       { accuracy: 0.61, loss: 1.1 },
     ],
-    params: 12_345,
-    multiplyAdds: 678_910,
-    latency: { batch1Ms: 2.5, batchNPerImageMs: 0.3, batchSize: 64 },
-    reward: 0.61,
-    trainedBy: 'tab-1',
-    backend: 'webgpu',
-    adapter: 'swiftshader',
-    timings: { buildMs: 10, firstBatchMs: 900, trainingMs: 12_000, evaluationMs: 300 },
     finishedAt: T0 + 500,
-    status: 'ok',
-    source: 'trained',
     ...overrides,
-  };
+  });
 }
 
 export async function storeWithSearch(id = 's1'): Promise<{ store: Store; factory: IDBFactory }> {
