@@ -261,7 +261,7 @@ async function benchQuality(baseUrl, p) {
     );
     for (const [i, strategy] of ['q-learning', 'random'].entries()) {
       const { state } = pair[i];
-      runs.push({ strategy, seed, ...searchQuality(state.replay, state.agentReplay), status: state.status });
+      runs.push({ strategy, seed, ...searchQuality(state.replay, state.accuracyByEpsilon.byEpsilon), status: state.status });
     }
   }
   const byStrategy = ['q-learning', 'random'].map((strategy) => {

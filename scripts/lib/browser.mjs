@@ -175,8 +175,8 @@ export async function readState(page, { full = false } = {}) {
       state.datasets = app.datasets;
       state.dataset = app.dataset ? { meta: app.dataset.meta } : null;
       state.tabIds = (app.tabs ?? []).map((t) => t.tabId);
-      const agent = app.store && app.searchId ? await app.store.getAgentState(app.searchId) : undefined;
-      state.agentReplay = (agent?.state?.replay ?? []).map((r) => ({ net: r.net, iteration: r.iteration, epsilon: r.epsilon }));
+      // Iterations and per-ε means (paper Figure 3) from the app's own code, as its charts show them.
+      state.accuracyByEpsilon = app.accuracyByEpsilon();
     }
     return JSON.parse(JSON.stringify(state));
   }, full);

@@ -3,8 +3,6 @@
  * per-ε means, and where a candidate's time went. Pure functions of the page's records
  * (ReplayRecord, SearchRecord: src/store/records.ts) so tests/unit/runner can check them.
  */
-import { meanAccuracyByEpsilon, replayIterations } from './replay.mjs';
-
 /** Entries that trained (not 'too-large' or 'failed'), best validation accuracy first, then net string. */
 export function rankEntries(replay) {
   return replay
@@ -25,9 +23,10 @@ export function stdev(xs) {
 
 /**
  * One search's quality: best and top-k mean validation accuracy over the nets it trained,
- * and the mean accuracy of the nets sampled at each ε (paper Figure 3, repeats counted).
+ * with the mean accuracy of the nets sampled at each ε (paper Figure 3, repeats counted) as
+ * the page computed it (`AppState.accuracyByEpsilon().byEpsilon`, read by `readState`).
  */
-export function searchQuality(replay, agentReplay = [], top = 5) {
+export function searchQuality(replay, byEpsilon = [], top = 5) {
   const ranked = rankEntries(replay);
   const topK = ranked.slice(0, top).map((e) => e.bestValAccuracy);
   return {
@@ -36,7 +35,7 @@ export function searchQuality(replay, agentReplay = [], top = 5) {
     bestNet: ranked[0]?.netString ?? null,
     topMean: mean(topK),
     top: topK.length,
-    byEpsilon: meanAccuracyByEpsilon(replayIterations(replay, agentReplay)),
+    byEpsilon,
   };
 }
 
@@ -162,7 +161,7 @@ export function buildResults({ state, args, run, model }) {
   const search = state.search ?? {};
   const config = search.config ?? {};
   const replay = state.replay ?? [];
-  const quality = searchQuality(replay, state.agentReplay ?? []);
+  const quality = searchQuality(replay, state.accuracyByEpsilon?.byEpsilon ?? []);
   const meta = state.dataset?.meta ?? null;
   const tabIndex = new Map((run.tabIds ?? []).map((id, i) => [id, i + 1]));
   const nets = [...replay]
@@ -216,7 +215,7 @@ export function buildResults({ state, args, run, model }) {
     config,
     summary: {
       netsTrained: replay.length,
-      iterations: replayIterations(replay, state.agentReplay ?? []).length,
+      iterations: state.accuracyByEpsilon?.iterations ?? null,
       best: quality.best,
       bestNet: quality.bestNet,
       top5MeanValAccuracy: quality.topMean,

@@ -16,7 +16,10 @@ import {
   exportSearchArchive,
   importReplayCsv,
   importSearchArchive,
+  meanAccuracyByEpsilon,
+  replayIterations,
   type AgentSample,
+  type EpsilonAccuracy,
   type ReplayCsvImport,
 } from '../search/export';
 import { agentConsistency, type Consistency } from '../search/diagnostics';
@@ -580,6 +583,16 @@ export class AppState {
   replayCsv(): string {
     const { config } = this.#openSearch();
     return exportReplayCsv(this.replay, { dropout: config.training.dropoutRule, agentReplay: this.agentReplay });
+  }
+
+  /**
+   * The shown search's sampled iterations (repeats included) and their mean validation
+   * accuracy per ε, highest ε first: the paper's Figure 3, as the charts draw it. The
+   * benchmarks read it from here, so there is one implementation.
+   */
+  accuracyByEpsilon(): { iterations: number; byEpsilon: EpsilonAccuracy[] } {
+    const iterations = replayIterations(this.replay, this.agentReplay);
+    return { iterations: iterations.length, byEpsilon: meanAccuracyByEpsilon(iterations) };
   }
 
   /** The shown search's replay memory as lossless JSON. */

