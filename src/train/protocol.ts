@@ -18,8 +18,12 @@ import type {
 } from './types';
 
 export interface TrainerProtocol {
-  /** Picks the backend (WebGPU, then WebGL, then CPU) and reports what it got. */
-  init(preferred: BackendPreference): Promise<BackendInfo>;
+  /**
+   * Picks the backend (WebGPU, then WebGL, then CPU) and reports what it got. With
+   * `livenessLock`, the worker first takes that Web Lock and holds it for its life, so the
+   * page learns the moment it ends (TrainerPool's WorkerWatch).
+   */
+  init(preferred: BackendPreference, livenessLock?: string): Promise<BackendInfo>;
   /** Uploads a dataset's splits to the device once; later jobs naming `id` reuse them. */
   loadDataset(id: string, payload: DatasetPayload): Promise<void>;
   unloadDataset(id: string): Promise<void>;

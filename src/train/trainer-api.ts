@@ -40,7 +40,8 @@ export function createTrainerApi(cache: DatasetCache = new DatasetCache()) {
   };
 
   const api = {
-    async init(preferred) {
+    async init(preferred, livenessLock) {
+      if (livenessLock !== undefined) await holdForLife(livenessLock);
       return initBackend(preferred);
     },
     async loadDataset(id, payload) {
@@ -77,4 +78,14 @@ export function createTrainerApi(cache: DatasetCache = new DatasetCache()) {
     },
   } satisfies TrainerProtocol;
   return api;
+}
+
+/** Resolves once the lock is held; it stays held until this worker ends. */
+function holdForLife(name: string): Promise<void> {
+  return new Promise((held) => {
+    void navigator.locks.request(name, () => {
+      held();
+      return new Promise<never>(() => undefined);
+    });
+  });
 }

@@ -36,7 +36,29 @@ export interface TrainerPoolOptions {
   /** How long a cancelled call may take to stop by itself before its worker is terminated. */
   readonly cancelGraceMs?: number;
   readonly createWorker?: () => WorkerLike;
+  /**
+   * Tells the pool when a worker went away by itself (closed, crashed) instead of waiting for
+   * an answer that will never come. Default: a Web Lock the worker holds for its life, where the
+   * browser has Web Locks; null turns it off (Node tests pass a stand-in).
+   */
+  readonly watchWorker?: WorkerWatch | null;
 }
+
+/**
+ * Starts watching the worker that holds the lock `name`; calls `onGone` once the worker no
+ * longer holds it. Returns a function that stops watching (before the pool terminates it).
+ */
+export type WorkerWatch = (name: string, onGone: () => void) => () => void;
+
+/** A worker's Web Lock is released by the browser the moment the worker ends, for whatever reason. */
+export const webLockWatch: WorkerWatch = (name, onGone) => {
+  const controller = new AbortController();
+  navigator.locks.request(name, { signal: controller.signal }, () => onGone()).catch(() => undefined);
+  return () => controller.abort();
+};
+
+/** Said by calls that were running when their worker ended by itself. */
+export const WORKER_GONE_MESSAGE = 'the trainer worker stopped unexpectedly; a new one takes the next job';
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
@@ -66,7 +88,9 @@ interface Slot {
   generation: number;
   /** Rejects when this generation's worker is terminated (it will never answer). */
   gone: Promise<never>;
-  markGone: () => void;
+  markGone: (reason?: Error) => void;
+  /** Stops watching this generation's worker (see WorkerWatch). */
+  unwatch: (() => void) | null;
 }
 
 interface Task {
@@ -80,7 +104,7 @@ interface Task {
 }
 
 export class TrainerPool {
-  readonly #options: typeof DEFAULTS & { createWorker: () => WorkerLike };
+  readonly #options: typeof DEFAULTS & { createWorker: () => WorkerLike; watchWorker: WorkerWatch | null };
   readonly #slots: Slot[];
   readonly #queue: Task[] = [];
   readonly #datasets = new Map<string, DatasetPayload>();
@@ -94,6 +118,8 @@ export class TrainerPool {
       gpuMemoryBudgetBytes: options.gpuMemoryBudgetBytes ?? DEFAULTS.gpuMemoryBudgetBytes,
       cancelGraceMs: options.cancelGraceMs ?? DEFAULTS.cancelGraceMs,
       createWorker: options.createWorker ?? createTrainerWorker,
+      watchWorker:
+        options.watchWorker !== undefined ? options.watchWorker : typeof navigator !== 'undefined' && navigator.locks ? webLockWatch : null,
     };
     if (!Number.isInteger(this.#options.size) || this.#options.size < 1) {
       throw new Error(`TrainerPool: size must be a positive integer, got ${this.#options.size}`);
@@ -105,6 +131,7 @@ export class TrainerPool {
       datasets: new Set<string>(),
       busy: false,
       generation: 0,
+      unwatch: null,
       ...goneSignal(),
     }));
   }
@@ -267,8 +294,23 @@ export class TrainerPool {
       slot.worker = worker;
       slot.remote = remote;
       slot.datasets = new Set();
-      slot.ready = remote.init(this.#options.backend).then((info) => {
+      // A worker whose script fails to load never answers `init`: its error event is all we get.
+      let started = false;
+      worker.addEventListener('error', (event) => {
+        if (slot.generation !== generation || started) return;
+        const detail = (event as ErrorEvent).message;
+        this.#terminateSlot(slot, new Error(`the trainer worker failed to start${detail ? `: ${detail}` : ''}`));
+      });
+      const watch = this.#options.watchWorker;
+      const lockName = watch ? `metaqnn:trainer:${randomId()}` : undefined;
+      slot.ready = remote.init(this.#options.backend, lockName).then((info) => {
         this.#backend = info;
+        started = true;
+        if (watch && lockName && slot.generation === generation) {
+          slot.unwatch = watch(lockName, () => {
+            if (slot.generation === generation) this.#terminateSlot(slot, new Error(WORKER_GONE_MESSAGE));
+          });
+        }
       });
     }
     const remote = slot.remote;
@@ -295,9 +337,11 @@ export class TrainerPool {
     }
   }
 
-  #terminateSlot(slot: Slot): void {
+  #terminateSlot(slot: Slot, reason?: Error): void {
+    slot.unwatch?.();
+    slot.unwatch = null;
     slot.worker?.terminate();
-    slot.markGone();
+    slot.markGone(reason);
     Object.assign(slot, goneSignal());
     slot.worker = null;
     slot.remote = null;
@@ -310,9 +354,9 @@ export class TrainerPool {
 }
 
 function goneSignal(): Pick<Slot, 'gone' | 'markGone'> {
-  let markGone = (): void => undefined;
+  let markGone = (_reason?: Error): void => undefined;
   const gone = new Promise<never>((_, reject) => {
-    markGone = () => reject(new Error('Trainer worker terminated'));
+    markGone = (reason) => reject(reason ?? new Error('Trainer worker terminated'));
   });
   gone.catch(() => undefined); // only racers care; keep it from counting as unhandled
   return { gone, markGone };
@@ -323,6 +367,10 @@ function settle(task: Task, how: 'resolve' | 'reject', value: unknown): void {
   task.settled = true;
   if (how === 'resolve') task.resolve(value);
   else task.reject(value);
+}
+
+function randomId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function isDeviceLost(error: unknown): boolean {

@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetCache } from '../../../src/train/dataset-cache';
 import type { TrainerProtocol } from '../../../src/train/protocol';
 import { createTrainerApi } from '../../../src/train/trainer-api';
-import { TrainerPool, type WorkerLike } from '../../../src/train/trainer-pool';
+import { TrainerPool, WORKER_GONE_MESSAGE, type WorkerLike } from '../../../src/train/trainer-pool';
 import type { MemoryReport, TrainJob, TrainProgress, TrainResult } from '../../../src/train/types';
 import { LEARNER, quadrantDataset, useCpu } from './synthetic';
 
@@ -247,6 +247,37 @@ describe('TrainerPool scheduling', () => {
     pool.setDataset('quadrants', quadrantDataset(4, 4, 4));
     await expect(pool.train(job('1'))).rejects.toMatchObject({ name: 'DeviceLostError' });
     expect(workers.terminated).toBe(1);
+  });
+
+  it('notices at once a worker that ended by itself mid-job, fails its call and starts a fresh worker', async () => {
+    const script = scriptedApi();
+    const workers = inProcessWorkers(() => script.api);
+    // A stand-in for the Web Lock the worker holds for its life: the test says when it is released.
+    const watched = new Map<string, () => void>();
+    let unwatched = 0;
+    const watchWorker = (name: string, onGone: () => void) => {
+      watched.set(name, onGone);
+      return () => void unwatched++;
+    };
+    pool = new TrainerPool({ createWorker: workers.create, watchWorker });
+    pool.setDataset('quadrants', quadrantDataset(4, 4, 4));
+    const running = pool.train(job('1'));
+    await until(() => script.pending.has('1'));
+    expect(workers.calls.filter((c) => c === 'init')).toHaveLength(1);
+    const [[lockName, workerEnded]] = [...watched];
+    expect(lockName).toMatch(/^metaqnn:trainer:[0-9a-f]{12}$/);
+    workerEnded!();
+    await expect(running).rejects.toThrow(WORKER_GONE_MESSAGE);
+    expect(workers.terminated).toBe(1);
+    const next = pool.train(job('2'));
+    await until(() => script.pending.has('2'));
+    script.release('2');
+    await next;
+    expect(workers.started).toBe(2);
+    expect(watched.size).toBe(2); // the new worker holds a lock of its own
+    // A worker the pool terminates itself is unwatched first, so its ending is not reported as a death.
+    pool.terminate();
+    expect(unwatched).toBe(2);
   });
 
   it('refuses a job for a dataset it was never given', async () => {
