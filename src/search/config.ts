@@ -174,49 +174,61 @@ export function presetConfig(
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 const probability = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
-const intList = v.pipe(v.array(positiveInt), v.minLength(1));
+/** A whole number from 1 to `max`. */
+const upTo = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max));
+/** 1 to `maxItems` values, each from 1 to `max`. */
+const intList = (max: number, maxItems = 16) => v.pipe(v.array(upTo(max)), v.minLength(1), v.maxLength(maxItems));
 
+// Bounds: a config also comes from files (a search archive) and the URL, and the setup screen
+// could never make values past these. Each is several times the paper's (Table 1: filters up
+// to 512, kernels up to 5, 3 pools, FC up to 512, depth 12, 2,700 nets, 60 fine-tuning epochs),
+// so no real setup is refused, while a `convFilters [100000]` or a million-level schedule is.
 const SearchConfigSchema = v.object({
   presetId: v.picklist(['tiny', 'quick', 'paper', 'bench', 'custom']),
-  datasetId: v.pipe(v.string(), v.minLength(1)),
+  /** An id, never a path ("../../etc"): letters, digits, "-", "_", ".". */
+  datasetId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a dataset id (letters, digits, "-", "_", "."; at most 128)')),
   seed: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1)),
   strategy: v.picklist(['q-learning', 'random']),
   space: v.object({
-    convFilters: intList,
-    convKernels: intList,
-    convStride: positiveInt,
-    pools: v.array(v.object({ size: positiveInt, stride: positiveInt })),
-    fcSizes: v.array(positiveInt),
-    maxFc: v.pipe(v.number(), v.integer(), v.minValue(0)),
-    maxDepth: positiveInt,
-    sizeBins: intList,
-    fcMaxBin: positiveInt,
+    convFilters: intList(4096),
+    convKernels: intList(31),
+    convStride: upTo(8),
+    pools: v.pipe(v.array(v.object({ size: upTo(32), stride: upTo(32) })), v.maxLength(16)),
+    fcSizes: v.pipe(v.array(upTo(16_384)), v.maxLength(16)),
+    maxFc: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(16)),
+    maxDepth: upTo(64),
+    sizeBins: intList(4096),
+    fcMaxBin: upTo(4096),
   }),
-  schedule: v.pipe(v.array(v.object({ epsilon: probability, nets: positiveInt })), v.minLength(1)),
-  replaySamples: positiveInt,
+  schedule: v.pipe(v.array(v.object({ epsilon: probability, nets: upTo(1_000_000) })), v.minLength(1), v.maxLength(1000)),
+  replaySamples: upTo(100_000),
   training: v.object({
-    epochs: positiveInt,
-    batchSize: positiveInt,
-    learningRate: v.pipe(v.number(), v.gtValue(0)),
+    epochs: upTo(1000),
+    batchSize: upTo(65_536),
+    learningRate: v.pipe(v.number(), v.gtValue(0), v.maxValue(10)),
     learningRateRule: v.picklist(['seed', 'paper', 'constant']),
     dropoutRule: v.picklist(['seed', 'paper']),
     restartIfFailedToLearn: v.boolean(),
-    weightDecay: v.pipe(v.number(), v.minValue(0)),
+    weightDecay: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
   }),
   data: v.object({
-    trainSize: v.nullable(positiveInt),
-    validationSize: positiveInt,
-    testSize: v.nullable(positiveInt),
+    trainSize: v.nullable(upTo(100_000_000)),
+    validationSize: upTo(100_000_000),
+    testSize: v.nullable(upTo(100_000_000)),
     progressive: v.boolean(),
     progressiveStart: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
   }),
   constraints: v.object({
-    paramCap: v.nullable(positiveInt),
-    latencyTargetMs: v.nullable(v.pipe(v.number(), v.gtValue(0))),
-    latencyPenalty: v.pipe(v.number(), v.minValue(0)),
+    paramCap: v.nullable(upTo(Number.MAX_SAFE_INTEGER)),
+    latencyTargetMs: v.nullable(v.pipe(v.number(), v.gtValue(0), v.maxValue(3_600_000))),
+    latencyPenalty: v.pipe(v.number(), v.minValue(0), v.maxValue(100)),
   }),
-  final: v.object({ fineTuneTop: v.pipe(v.number(), v.integer(), v.minValue(0)), fineTuneEpochs: positiveInt, ensembleTop: v.pipe(v.number(), v.integer(), v.minValue(0)) }),
-  trainersPerTab: v.pipe(positiveInt, v.maxValue(8)),
+  final: v.object({
+    fineTuneTop: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+    fineTuneEpochs: upTo(1000),
+    ensembleTop: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
+  }),
+  trainersPerTab: upTo(8),
 });
 
 /** Validates an untrusted config; the error names every bad field by its path. */

@@ -12,9 +12,36 @@ export const JsonObjectSchema = v.custom<Record<string, unknown>>(
   'expected a JSON object',
 );
 
-const nonEmptyString = v.pipe(v.string(), v.nonEmpty('must not be empty'));
-const timestamp = v.pipe(v.number(), v.finite(), v.minValue(0));
-const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+// Bounds on every field: records also come from files (search archives, replay files), and a
+// value the app would never write (a datasetId of "../../etc", a date of 1e300, a 50 MB net
+// string) must be refused at the door, not shown or stored. Each bound is far above what the
+// app writes; the reason is beside it.
+
+/**
+ * A net string (dropout-free key, or with D(i,n) tokens). The paper's deepest nets are ~250
+ * characters with dropout; 64 layers (the search config's depth limit) of the longest layer
+ * tokens with dropout stay under 1,600.
+ */
+export const NET_STRING_MAX_CHARS = 2048;
+/** Ids (searches, datasets, presets): UUIDs, "mnist", "import-<hex>". Letters, digits, "-", "_", "." and not starting with "." (no paths). */
+export const ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Short texts (tab ids, backend and adapter names, a search's name, which may carry a file name). */
+export const SHORT_TEXT_MAX_CHARS = 1024;
+/** Error messages (a job's last error, a failed search's error), stack traces included. */
+export const MESSAGE_MAX_CHARS = 65_536;
+/** Latest date accepted, ms since 1970: the year 2286. A date shows as a date, never "Invalid Date" (past 8.64e15). 0 means unknown. */
+export const MAX_TIMESTAMP_MS = 1e13;
+/** Iterations of one search: the paper's schedule is 2,700; a million leaves room for any custom one. */
+export const MAX_ITERATION = 1_000_000;
+
+const nonEmptyString = v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(SHORT_TEXT_MAX_CHARS));
+const id = v.pipe(v.string(), v.nonEmpty('must not be empty'), v.regex(ID_PATTERN, 'expected an id of letters, digits, "-", "_" and "." (at most 128)'));
+const netString = v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(NET_STRING_MAX_CHARS));
+const shortText = v.pipe(v.string(), v.maxLength(SHORT_TEXT_MAX_CHARS));
+const message = v.pipe(v.string(), v.maxLength(MESSAGE_MAX_CHARS));
+const timestamp = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(MAX_TIMESTAMP_MS));
+const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+const iteration = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_ITERATION));
 const fraction = v.pipe(v.number(), v.finite(), v.minValue(0), v.maxValue(1));
 const milliseconds = v.pipe(v.number(), v.finite(), v.minValue(0));
 /** Arrays are typed readonly so callers can pass their readonly arrays and nobody mutates a record in place. */
@@ -27,10 +54,10 @@ export const SEARCH_STATUSES = ['ready', 'running', 'paused', 'stopped', 'final'
 export type SearchStatus = (typeof SEARCH_STATUSES)[number];
 
 export const FinalResultsSchema = v.object({
-  bestNetString: nonEmptyString,
+  bestNetString: netString,
   bestTestAccuracy: fraction,
   /** Nets averaged in the ensemble (spec section 3: the top 5). */
-  ensembleNetStrings: list(nonEmptyString),
+  ensembleNetStrings: v.pipe(list(netString), v.maxLength(1000)),
   ensembleTestAccuracy: fraction,
   finishedAt: timestamp,
 });
@@ -38,7 +65,7 @@ export type FinalResults = v.InferOutput<typeof FinalResultsSchema>;
 
 /** One net fine-tuned in the final phase (spec section 3: top 10, a longer schedule). */
 export const FineTunedSchema = v.object({
-  netString: nonEmptyString,
+  netString: netString,
   /** Best validation accuracy during fine-tuning. */
   valAccuracy: fraction,
   testAccuracy: v.nullable(fraction),
@@ -49,20 +76,20 @@ export const FineTunedSchema = v.object({
 export type FineTuned = v.InferOutput<typeof FineTunedSchema>;
 
 export const SearchRecordSchema = v.object({
-  id: nonEmptyString,
-  name: v.string(),
+  id,
+  name: shortText,
   config: JsonObjectSchema,
   /** Seed of the search's RNG (uint32). */
   seed: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(0xffff_ffff)),
   status: v.picklist(SEARCH_STATUSES),
   createdAt: timestamp,
   updatedAt: timestamp,
-  datasetId: nonEmptyString,
-  presetId: nonEmptyString,
-  error: v.optional(v.string()),
+  datasetId: id,
+  presetId: id,
+  error: v.optional(message),
   final: v.optional(FinalResultsSchema),
   /** The final phase so far, so a reload resumes it instead of starting over. */
-  finalProgress: v.optional(v.object({ fineTuned: list(FineTunedSchema) })),
+  finalProgress: v.optional(v.object({ fineTuned: v.pipe(list(FineTunedSchema), v.maxLength(1000)) })),
   /** Set when weights could not be stored (quota): the search goes on without them. */
   weightsSkipped: v.optional(count),
 });
@@ -72,7 +99,7 @@ export type SearchRecord = v.InferOutput<typeof SearchRecordSchema>;
 // agent
 
 export const AgentRecordSchema = v.object({
-  searchId: nonEmptyString,
+  searchId: id,
   /** Bumped on every write: lets a writer detect that someone else wrote in between. */
   revision: count,
   /** `Agent.toJSON()` of the core (Q-table, RNG state...); the core validates its inside. */
@@ -118,24 +145,25 @@ export type Timings = v.InferOutput<typeof TimingsSchema>;
  * (latency, timings, who trained it) are null rather than invented.
  */
 const replayEntryEntries = {
-  netString: nonEmptyString,
+  netString,
   /** Agent iterations that sampled this net, ascending; the first one trained it. */
-  iterations: list(count),
+  iterations: v.pipe(list(iteration), v.maxLength(MAX_ITERATION)),
   epsilon: fraction,
   /** Best per-epoch validation accuracy: the reward before constraints (spec section 2). */
   bestValAccuracy: fraction,
   finalValAccuracy: fraction,
   /** Null when not measured (the paper's replay file writes -1). */
   testAccuracy: v.nullable(fraction),
-  valCurve: list(EpochPointSchema),
+  /** One point per epoch: the config allows up to 1,000 epochs. */
+  valCurve: v.pipe(list(EpochPointSchema), v.maxLength(1000)),
   params: count,
   multiplyAdds: count,
   latency: v.nullable(LatencySchema),
   /** Reward after constraints (parameter cap, latency penalty). */
   reward: v.pipe(v.number(), v.finite()),
-  trainedBy: v.nullable(v.string()),
-  backend: v.nullable(v.string()),
-  adapter: v.nullable(v.string()),
+  trainedBy: v.nullable(shortText),
+  backend: v.nullable(shortText),
+  adapter: v.nullable(shortText),
   timings: v.nullable(TimingsSchema),
   finishedAt: timestamp,
   status: v.picklist(REPLAY_STATUSES),
@@ -146,7 +174,7 @@ export const ReplayEntrySchema = v.object(replayEntryEntries);
 /** A replay entry as the trainer reports it (no search id). */
 export type ReplayEntry = v.InferOutput<typeof ReplayEntrySchema>;
 
-export const ReplayRecordSchema = v.object({ searchId: nonEmptyString, ...replayEntryEntries });
+export const ReplayRecordSchema = v.object({ searchId: id, ...replayEntryEntries });
 export type ReplayRecord = v.InferOutput<typeof ReplayRecordSchema>;
 
 // ---------------------------------------------------------------------------------------------
@@ -158,17 +186,17 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const JobRecordSchema = v.object({
   /** Auto-increment key: claim order is enqueue order. */
   id: v.pipe(count, v.minValue(1)),
-  searchId: nonEmptyString,
-  netString: nonEmptyString,
+  searchId: id,
+  netString,
   /** Iterations waiting for this net's result (spec section 2, several trainers). */
-  iterations: list(count),
+  iterations: v.pipe(list(iteration), v.maxLength(MAX_ITERATION)),
   epsilon: fraction,
   status: v.picklist(JOB_STATUSES),
-  claimedBy: v.nullable(v.string()),
+  claimedBy: v.nullable(shortText),
   claimedAt: v.nullable(timestamp),
   /** How many times the job was claimed. */
   attempts: count,
-  lastError: v.nullable(v.string()),
+  lastError: v.nullable(message),
   createdAt: timestamp,
 });
 export type JobRecord = v.InferOutput<typeof JobRecordSchema>;
@@ -179,17 +207,19 @@ export type JobRecord = v.InferOutput<typeof JobRecordSchema>;
 /** Mirrors TF.js's `WeightsManifestEntry` without importing TF.js. */
 export const WeightSpecSchema = v.object({
   name: nonEmptyString,
-  shape: list(count),
+  /** Up to 4-D (conv kernels); each side at most 2^24 so a product stays a safe integer. */
+  shape: v.pipe(list(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 24))), v.maxLength(8)),
   dtype: v.picklist(['float32', 'int32', 'bool', 'complex64', 'string']),
 });
 export type WeightSpec = v.InferOutput<typeof WeightSpecSchema>;
 
 export const WeightsRecordSchema = v.pipe(
   v.object({
-    searchId: nonEmptyString,
-    netString: nonEmptyString,
+    searchId: id,
+    netString,
     buffers: list(v.instance(ArrayBuffer)),
-    specs: list(WeightSpecSchema),
+    /** Two per layer (kernel, bias); a net has at most ~130 layers with dropout. */
+    specs: v.pipe(list(WeightSpecSchema), v.maxLength(1000)),
     byteLength: count,
     createdAt: timestamp,
   }),
@@ -211,7 +241,7 @@ export const DATASET_PARTS = ['trainImages', 'trainLabels', 'testImages', 'testL
 export type DatasetPart = (typeof DATASET_PARTS)[number];
 
 export const DatasetRecordSchema = v.object({
-  id: nonEmptyString,
+  id,
   /** Owned by src/data (name, classes, shape, counts...). */
   meta: JsonObjectSchema,
   /** Bytes of each part, so a reader can check the data record against it. */
@@ -227,7 +257,7 @@ export const DatasetRecordSchema = v.object({
 export type DatasetRecord = v.InferOutput<typeof DatasetRecordSchema>;
 
 export const DatasetDataRecordSchema = v.object({
-  datasetId: nonEmptyString,
+  datasetId: id,
   trainImages: v.instance(ArrayBuffer),
   trainLabels: v.instance(ArrayBuffer),
   testImages: v.instance(ArrayBuffer),

@@ -46,6 +46,7 @@ import {
   type Net,
 } from '../../core';
 import { ReplayEntrySchema, type ReplayEntry, type ReplayStatus } from '../../store';
+import { checkLimit, firstLongLine, NET_STRING_MAX_CHARS, REPLAY_CSV_MAX_BYTES, REPLAY_CSV_MAX_LINE_CHARS, shorten } from './limits';
 import { replayIterations, sortIterations, type AgentSample, type ReplayIteration } from './replay-iterations';
 
 /** replay_database.csv's columns, in the original code's order (q_server.py `replay_columns`). */
@@ -63,6 +64,18 @@ export const REPLAY_CSV_COLUMNS = [
   'machine_run_on',
 ] as const;
 export type ReplayCsvColumn = (typeof REPLAY_CSV_COLUMNS)[number];
+
+/**
+ * CSV injection (OWASP): a cell starting with "=", "+", "-", "@", tab or carriage return is a
+ * formula to a spreadsheet, so such text cells are written with a leading "'" (papaparse's
+ * `escapeFormulae`). A number stays a number: "-1.0" and "1e-7" are left alone.
+ */
+export const FORMULA_START = /^(?![-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$)[=+\-@\t\r]/;
+
+/** Reads back a text cell `exportReplayCsv` escaped: "'=x" was "=x". */
+function unescapeCell(text: string): string {
+  return text.startsWith("'") && FORMULA_START.test(text.slice(1)) ? text.slice(1) : text;
+}
 
 /** The original writes -1.0 for a value it did not measure. */
 const NOT_MEASURED = -1;
@@ -119,7 +132,7 @@ export function exportReplayCsv(entries: readonly ReplayEntry[], options: Replay
       entry.trainedBy ?? UNKNOWN_MACHINE,
     ];
   });
-  return `${Papa.unparse({ fields: [...REPLAY_CSV_COLUMNS], data }, { newline: '\n' })}\n`;
+  return `${Papa.unparse({ fields: [...REPLAY_CSV_COLUMNS], data }, { newline: '\n', escapeFormulae: FORMULA_START })}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -168,6 +181,8 @@ export interface ReplayCsvImport {
 export interface ReplayCsvImportOptions {
   /** Input shape of the dataset the nets were trained on: parameter and multiply-add counts need it. */
   readonly inputShape: InputShape;
+  /** The file's name, for refusals (default "replay file"). */
+  readonly fileName?: string;
 }
 
 interface RawRow {
@@ -228,7 +243,7 @@ function readRows(text: string): RawRow[] {
 function number(column: string, raw: string): number {
   const text = raw.trim();
   const value = text === '' ? NaN : Number(text);
-  if (!Number.isFinite(value)) throw new RowError(`${column}: expected a number, found ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value)) throw new RowError(`${column}: expected a number, found ${JSON.stringify(shorten(raw))}`);
   return value;
 }
 
@@ -239,7 +254,7 @@ function accuracy(column: string, raw: string, unmeasuredAllowed: boolean): { va
   if (x >= 0 && x <= 1) return { value: x, percent: false };
   if (x > 1 && x <= 100) return { value: x / 100, percent: true };
   const expected = `a fraction from 0 to 1, or a percentage up to 100${unmeasuredAllowed ? ', or -1 for "not measured"' : ''}`;
-  throw new RowError(`${column}: ${raw.trim()} is not an accuracy (expected ${expected})`);
+  throw new RowError(`${column}: ${shorten(raw.trim())} is not an accuracy (expected ${expected})`);
 }
 
 interface NetFacts {
@@ -249,8 +264,18 @@ interface NetFacts {
   readonly multiplyAdds: number;
 }
 
-/** Reads a replay_database.csv (this app's or the original code's). See the file comment for the rules. */
+/**
+ * Reads a replay_database.csv (this app's or the original code's). See the file comment for
+ * the rules. A file over the size or line-length limits (limits.ts) throws `ImportLimitError`
+ * before anything is parsed; every other problem is reported in `errors`.
+ */
 export function importReplayCsv(input: string, options: ReplayCsvImportOptions): ReplayCsvImport {
+  const file = options.fileName ?? 'replay file';
+  // Characters, not bytes: a UTF-16 length is at least the UTF-8 size of ASCII text, and
+  // File.size was checked before reading (checkReplayFileSize).
+  checkLimit(file, 'the file', input.length, REPLAY_CSV_MAX_BYTES, 'characters');
+  const long = firstLongLine(input, REPLAY_CSV_MAX_LINE_CHARS);
+  if (long !== undefined) checkLimit(file, `line ${long.line}`, long.chars, REPLAY_CSV_MAX_LINE_CHARS, 'characters');
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const warnings: ImportIssue[] = [];
   const errors: ImportIssue[] = [];
@@ -296,6 +321,9 @@ export function importReplayCsv(input: string, options: ReplayCsvImportOptions):
 
   const netFacts = new Map<string, NetFacts | string>();
   const factsOf = (netText: string): NetFacts => {
+    if (netText.length > NET_STRING_MAX_CHARS) {
+      throw new RowError(`net ${JSON.stringify(shorten(netText))}: ${netText.length} characters, over the limit of ${NET_STRING_MAX_CHARS}`);
+    }
     let facts = netFacts.get(netText);
     if (facts === undefined) {
       try {
@@ -314,7 +342,7 @@ export function importReplayCsv(input: string, options: ReplayCsvImportOptions):
       }
       netFacts.set(netText, facts);
     }
-    if (typeof facts === 'string') throw new RowError(`net ${JSON.stringify(netText)}: ${facts}`);
+    if (typeof facts === 'string') throw new RowError(`net ${JSON.stringify(shorten(netText))}: ${facts}`);
     return facts;
   };
 
@@ -344,7 +372,7 @@ export function importReplayCsv(input: string, options: ReplayCsvImportOptions):
       if (epsilon < 0 || epsilon > 1) throw new RowError(`epsilon: ${field('epsilon').trim()} is outside 0..1`);
       const seconds = number('time_finished', field('time_finished'));
       if (seconds < 0) throw new RowError(`time_finished: ${field('time_finished').trim()} is negative`);
-      const machine = field('machine_run_on').trim();
+      const machine = unescapeCell(field('machine_run_on').trim());
 
       const percentColumns = (
         [

@@ -22,7 +22,7 @@
  */
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import * as v from 'valibot';
-import { Agent } from '../../core';
+import { Agent, type Net, type SearchSpace } from '../../core';
 import {
   AlreadyExistsError,
   DuplicateNetError,
@@ -38,6 +38,17 @@ import {
   type Store,
 } from '../../store';
 import { parseSearchConfig } from '../config';
+import { checkNetString, weightsProblem } from './archive-checks';
+import {
+  ARCHIVE_MAX_BYTES,
+  ARCHIVE_MAX_ENTRIES,
+  ARCHIVE_MAX_MANIFEST_BYTES,
+  ARCHIVE_MAX_NAME_CHARS,
+  ARCHIVE_MAX_UNPACKED_BYTES,
+  checkLimit,
+  ImportLimitError,
+  shorten,
+} from './limits';
 import { issuePath } from './replay-json';
 
 export const SEARCH_ARCHIVE_FORMAT = 'metaqnn-search-archive';
@@ -51,7 +62,7 @@ export class SearchArchiveError extends Error {
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const timestamp = v.pipe(v.number(), v.finite(), v.minValue(0));
-const nonEmptyString = v.pipe(v.string(), v.nonEmpty('must not be empty'));
+const nonEmptyString = v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(2048));
 const weightFile = v.pipe(v.string(), v.regex(/^weights\/\d+\.bin$/, 'expected weights/<n>.bin'));
 
 const ArchiveJobSchema = v.object({
@@ -60,7 +71,7 @@ const ArchiveJobSchema = v.object({
   epsilon: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
   status: v.picklist(['queued', 'claimed', 'done', 'failed']),
   attempts: count,
-  lastError: v.nullable(v.string()),
+  lastError: v.nullable(v.pipe(v.string(), v.maxLength(65_536))),
   createdAt: timestamp,
 });
 
@@ -76,7 +87,7 @@ const SearchArchiveSchema = v.object({
   format: v.literal(SEARCH_ARCHIVE_FORMAT),
   version: v.literal(SEARCH_ARCHIVE_VERSION),
   exportedAt: timestamp,
-  originalId: v.string(),
+  originalId: v.pipe(v.string(), v.maxLength(256)),
   search: v.omit(SearchRecordSchema, ['id']),
   agent: v.nullable(v.object({ revision: count, state: JsonObjectSchema })),
   replay: v.array(ReplayEntrySchema),
@@ -160,18 +171,83 @@ function arrivalStatus(status: SearchStatus): SearchStatus {
   return status === 'running' || status === 'final' ? 'paused' : status;
 }
 
+/**
+ * The zip's entries, refused (ImportLimitError) before anything is inflated when the file,
+ * the entry count, a name or the declared sizes are over their limits (limits.ts).
+ */
+function unzipArchive(bytes: Uint8Array): Record<string, Uint8Array> {
+  const file = 'search archive';
+  checkLimit(file, 'the file', bytes.length, ARCHIVE_MAX_BYTES, 'bytes');
+  let entries = 0;
+  let declaredTotal = 0;
+  const declared = new Map<string, number>();
+  let files: Record<string, Uint8Array>;
+  try {
+    // fflate calls the filter with each entry's central-directory record before inflating it.
+    files = unzipSync(bytes, {
+      filter: (entry) => {
+        entries++;
+        checkLimit(file, 'its number of zip entries', entries, ARCHIVE_MAX_ENTRIES, 'entries');
+        checkLimit(file, `the name of zip entry ${entries} (${shorten(entry.name, 40)})`, entry.name.length, ARCHIVE_MAX_NAME_CHARS, 'characters');
+        const limit = entry.name === MANIFEST ? ARCHIVE_MAX_MANIFEST_BYTES : ARCHIVE_MAX_UNPACKED_BYTES;
+        checkLimit(file, `${entry.name}'s unpacked size`, entry.originalSize, limit, 'bytes');
+        declaredTotal += entry.originalSize;
+        checkLimit(file, 'the unpacked size of its entries', declaredTotal, ARCHIVE_MAX_UNPACKED_BYTES, 'bytes');
+        declared.set(entry.name, entry.originalSize);
+        return true;
+      },
+    });
+  } catch (error) {
+    if (error instanceof ImportLimitError) throw error;
+    fail(`not a readable zip file (${(error as Error).message}); it may be truncated or not an exported search`, error);
+  }
+  // fflate inflates each entry into a buffer of its declared size and never grows it, so the
+  // declared sizes bound memory; data that ends early shows here as a shorter entry.
+  for (const [name, data] of Object.entries(files)) {
+    if (data.byteLength !== declared.get(name)) fail(`${name} unpacks to ${data.byteLength} bytes, but the zip declares ${declared.get(name)}`);
+  }
+  return files;
+}
+
+/** Every net of the archive checked against the agent's search space, weights against their nets. */
+function checkNets(archive: SearchArchive, space: SearchSpace | null, replayNets: ReadonlySet<string>): Map<string, Net> {
+  const nets = new Map<string, Net>();
+  const check = (text: string, at: string): Net => {
+    const known = nets.get(text);
+    if (known !== undefined) return known;
+    const net = checkNetString(text, space);
+    if (typeof net === 'string') fail(`${MANIFEST}: ${at}: ${net}`);
+    nets.set(text, net);
+    return net;
+  };
+  archive.replay.forEach((entry, i) => check(entry.netString, `replay[${i}].netString`));
+  archive.jobs.forEach((job, i) => check(job.netString, `jobs[${i}].netString`));
+  const inReplay = (text: string, at: string) => {
+    if (!replayNets.has(text)) fail(`${MANIFEST}: ${at}: ${shorten(text)} is not in the archive's replay memory`);
+  };
+  const { final, finalProgress } = archive.search;
+  if (final !== undefined) {
+    inReplay(final.bestNetString, 'search.final.bestNetString');
+    final.ensembleNetStrings.forEach((net, i) => inReplay(net, `search.final.ensembleNetStrings[${i}]`));
+  }
+  finalProgress?.fineTuned.forEach((tuned, i) => inReplay(tuned.netString, `search.finalProgress.fineTuned[${i}].netString`));
+  archive.weights.forEach((w, i) => {
+    const at = `weights[${i}]`;
+    const net = check(w.netString, `${at}.netString`);
+    const bytes = w.bufferByteLengths.reduce((sum, n) => sum + n, 0);
+    const problem = weightsProblem(net, space!.inputShape, w.specs, bytes);
+    if (problem !== undefined) fail(`${MANIFEST}: ${at}.specs: ${problem}`);
+  });
+  return nets;
+}
+
 /** Reads and checks an archive without writing anything. */
 function readArchive(bytes: Uint8Array): {
   archive: SearchArchive;
   jobs: SnapshotJob[];
   weights: SnapshotWeights[];
 } {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes);
-  } catch (error) {
-    fail(`not a readable zip file (${(error as Error).message}); it may be truncated or not an exported search`, error);
-  }
+  const files = unzipArchive(bytes);
   const manifest = files[MANIFEST];
   if (manifest === undefined) {
     const names = Object.keys(files);
@@ -204,6 +280,7 @@ function readArchive(bytes: Uint8Array): {
     replayNets.add(entry.netString);
   });
   let inFlight = new Set<string>();
+  let space: SearchSpace | null = null;
   if (archive.agent !== null) {
     let agent: Agent;
     try {
@@ -212,6 +289,7 @@ function readArchive(bytes: Uint8Array): {
       fail((error as Error).message, error);
     }
     inFlight = new Set(agent.inFlight);
+    space = agent.space;
     for (const [i, sample] of agent.replay.entries()) {
       if (!replayNets.has(sample.net)) fail(`${MANIFEST}: agent.state.replay[${i}].net: ${sample.net} is not in the archive's replay memory`);
     }
@@ -248,6 +326,7 @@ function readArchive(bytes: Uint8Array): {
     });
     return { netString: w.netString, buffers, specs: w.specs, createdAt: w.createdAt };
   });
+  checkNets(archive, space, replayNets);
 
   const jobs = archive.jobs.map(
     (job): SnapshotJob => ({
@@ -262,8 +341,9 @@ function readArchive(bytes: Uint8Array): {
 
 /**
  * Imports an archive made by `exportSearchArchive` as a NEW search (a new id; nothing is
- * overwritten). Throws `SearchArchiveError` naming the zip entry and field at fault (or
- * `QuotaError` when the browser has no room for it); either way nothing is written.
+ * overwritten). Throws `SearchArchiveError` naming the zip entry and field at fault,
+ * `ImportLimitError` naming the limit and the value found (limits.ts), or `QuotaError` when
+ * the browser has no room for it; in every case nothing is written.
  */
 export async function importSearchArchive(store: Store, bytes: Uint8Array): Promise<{ searchId: string }> {
   const { archive, jobs, weights } = readArchive(bytes);
