@@ -186,7 +186,7 @@ const intList = (max: number, maxItems = 16) => v.pipe(v.array(upTo(max)), v.min
 const SearchConfigSchema = v.object({
   presetId: v.picklist(['tiny', 'quick', 'paper', 'bench', 'custom']),
   /** An id, never a path ("../../etc"): letters, digits, "-", "_", ".". */
-  datasetId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a dataset id (letters, digits, "-", "_", "."; at most 128)')),
+  datasetId: v.pipe(v.string(), v.maxLength(128), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a dataset id (letters, digits, "-", "_", "."; at most 128)')),
   seed: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1)),
   strategy: v.picklist(['q-learning', 'random']),
   space: v.object({

@@ -35,7 +35,7 @@ export const MAX_TIMESTAMP_MS = 1e13;
 export const MAX_ITERATION = 1_000_000;
 
 const nonEmptyString = v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(SHORT_TEXT_MAX_CHARS));
-const id = v.pipe(v.string(), v.nonEmpty('must not be empty'), v.regex(ID_PATTERN, 'expected an id of letters, digits, "-", "_" and "." (at most 128)'));
+const id = v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(128), v.regex(ID_PATTERN, 'expected an id of letters, digits, "-", "_" and "." (at most 128)'));
 const netString = v.pipe(v.string(), v.nonEmpty('must not be empty'), v.maxLength(NET_STRING_MAX_CHARS));
 const shortText = v.pipe(v.string(), v.maxLength(SHORT_TEXT_MAX_CHARS));
 const message = v.pipe(v.string(), v.maxLength(MESSAGE_MAX_CHARS));

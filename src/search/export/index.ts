@@ -7,7 +7,10 @@ export {
   type ReplayIteration,
   type EpsilonAccuracy,
 } from './replay-iterations';
+export * from './limits';
+export { expectedWeightShapes } from './archive-checks';
 export {
+  FORMULA_START,
   REPLAY_CSV_COLUMNS,
   exportReplayCsv,
   importReplayCsv,

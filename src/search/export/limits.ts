@@ -50,6 +50,9 @@ export const ARCHIVE_MAX_ENTRIES = 10_001;
 /** Entry names in the zip: the app writes `search.json` and `weights/<n>.bin`. */
 export const ARCHIVE_MAX_NAME_CHARS = 256;
 
+/** Longest error message shown: messages quote imported values, and a 50 MB one must never reach the page. */
+export const MESSAGE_MAX_SHOWN = 2000;
+
 /** Longest piece of an imported string shown in a message or on the page. */
 export const SHOWN_TEXT_MAX_CHARS = 120;
 

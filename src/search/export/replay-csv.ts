@@ -46,7 +46,7 @@ import {
   type Net,
 } from '../../core';
 import { ReplayEntrySchema, type ReplayEntry, type ReplayStatus } from '../../store';
-import { checkLimit, firstLongLine, NET_STRING_MAX_CHARS, REPLAY_CSV_MAX_BYTES, REPLAY_CSV_MAX_LINE_CHARS, shorten } from './limits';
+import { checkLimit, firstLongLine, MESSAGE_MAX_SHOWN, NET_STRING_MAX_CHARS, REPLAY_CSV_MAX_BYTES, REPLAY_CSV_MAX_LINE_CHARS, shorten } from './limits';
 import { replayIterations, sortIterations, type AgentSample, type ReplayIteration } from './replay-iterations';
 
 /** replay_database.csv's columns, in the original code's order (q_server.py `replay_columns`). */
@@ -342,7 +342,7 @@ export function importReplayCsv(input: string, options: ReplayCsvImportOptions):
       }
       netFacts.set(netText, facts);
     }
-    if (typeof facts === 'string') throw new RowError(`net ${JSON.stringify(shorten(netText))}: ${facts}`);
+    if (typeof facts === 'string') throw new RowError(`net ${JSON.stringify(shorten(netText))}: ${shorten(facts, 300)}`);
     return facts;
   };
 
@@ -472,7 +472,7 @@ export function importReplayCsv(input: string, options: ReplayCsvImportOptions):
       if (!checked.success) {
         const [issue] = checked.issues;
         counts.rejectedRows++;
-        errors.push({ line: row.line, message: `${v.getDotPath(issue) ?? 'entry'}: ${issue.message}` });
+        errors.push({ line: row.line, message: `${v.getDotPath(issue) ?? 'entry'}: ${shorten(issue.message, MESSAGE_MAX_SHOWN)}` });
         continue;
       }
       first = { line: row.line, entry: checked.output, iterations: [] };

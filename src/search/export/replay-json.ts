@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import { ReplayEntrySchema, type ReplayEntry } from '../../store';
+import { checkLimit, MESSAGE_MAX_SHOWN, REPLAY_JSON_MAX_BYTES, shorten } from './limits';
 import { replayIterations, type AgentSample, type ReplayIteration } from './replay-iterations';
 
 export const REPLAY_JSON_FORMAT = 'metaqnn-replay';
@@ -63,8 +64,9 @@ export function issuePath(issue: v.BaseIssue<unknown>): string {
   return out === '' ? '(root)' : out;
 }
 
-/** Reads `exportReplayJson` text. Throws `ReplayFileError` naming the first bad field. */
+/** Reads `exportReplayJson` text. Throws `ReplayFileError` naming the first bad field, `ImportLimitError` for a file over its limit. */
 export function parseReplayJson(text: string, where = 'replay file'): { entries: ReplayEntry[]; iterations: ReplayIteration[] } {
+  checkLimit(where, 'the file', text.length, REPLAY_JSON_MAX_BYTES, 'characters');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -81,7 +83,7 @@ export function parseReplayJson(text: string, where = 'replay file'): { entries:
   const parsed = v.safeParse(ReplayJsonSchema, json);
   if (!parsed.success) {
     const [issue] = parsed.issues;
-    throw new ReplayFileError(`${where}: ${issuePath(issue)}: ${issue.message}`);
+    throw new ReplayFileError(`${where}: ${issuePath(issue)}: ${shorten(issue.message, MESSAGE_MAX_SHOWN)}`);
   }
   const entries = [...parsed.output.entries];
   const nets = new Set<string>();

@@ -47,6 +47,7 @@ import {
   ARCHIVE_MAX_UNPACKED_BYTES,
   checkLimit,
   ImportLimitError,
+  MESSAGE_MAX_SHOWN,
   shorten,
 } from './limits';
 import { issuePath } from './replay-json';
@@ -163,7 +164,8 @@ export async function exportSearchArchive(store: Store, searchId: string, now: (
 }
 
 function fail(message: string, cause?: unknown): never {
-  throw new SearchArchiveError(`search archive: ${message}`, cause === undefined ? undefined : { cause });
+  // Messages quote imported values (valibot quotes what it received): never a whole long one.
+  throw new SearchArchiveError(`search archive: ${shorten(message, MESSAGE_MAX_SHOWN)}`, cause === undefined ? undefined : { cause });
 }
 
 /** Status on arrival: nobody runs the imported search yet, so a running one is paused. */
