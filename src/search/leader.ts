@@ -60,28 +60,31 @@ export class SearchLeader {
   /** Jobs this leader has queued since it took over (tells the caller to announce them). */
   jobsQueued = 0;
 
-  private constructor(store: Store, search: SearchRecord, dataset: DatasetShape, agent: Agent, revision: number) {
+  private constructor(store: Store, search: SearchRecord, config: SearchConfig, dataset: DatasetShape, agent: Agent, revision: number) {
     this.#store = store;
     this.search = search;
-    this.config = parseSearchConfig(search.config, `search ${search.id} config`);
+    this.config = config;
     this.#dataset = dataset;
     this.#agent = agent;
     this.#revision = revision;
   }
 
-  /** Takes over a search: the stored agent if there is one, a fresh one (stored at once) if not. */
-  static async open(store: Store, searchId: string, dataset: DatasetShape): Promise<SearchLeader> {
+  /**
+   * Takes over a search: the stored agent if there is one, a fresh one (stored at once) if not.
+   * `config` is the search's parsed config when the caller has it already.
+   */
+  static async open(store: Store, searchId: string, dataset: DatasetShape, parsed?: SearchConfig): Promise<SearchLeader> {
     const search = await store.getSearch(searchId);
     if (!search) throw new Error(`search ${searchId} does not exist`);
-    const config = parseSearchConfig(search.config, `search ${searchId} config`);
+    const config = parsed ?? parseSearchConfig(search.config, `search ${searchId} config`);
     const stored = await store.getAgentState(searchId);
     if (stored) {
       const agent = Agent.fromJSON(stored.state, `search ${searchId} agent`);
-      return new SearchLeader(store, search, dataset, agent, stored.revision);
+      return new SearchLeader(store, search, config, dataset, agent, stored.revision);
     }
     const agent = createAgent(config, dataset);
     const revision = await store.putAgentState(searchId, { state: agent.toJSON(), expectedRevision: 0 });
-    return new SearchLeader(store, search, dataset, agent, revision);
+    return new SearchLeader(store, search, config, dataset, agent, revision);
   }
 
   get progress(): AgentProgress {

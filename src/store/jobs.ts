@@ -159,14 +159,15 @@ export async function failJob(
 }
 
 /**
- * Puts claimed jobs back in the queue when `shouldRequeue(claimedBy)` says so (the leader
- * passes "that tab no longer holds its lock"). Returns the requeued jobs.
+ * Puts claimed jobs back in the queue when `shouldRequeue(claimedBy, job)` says so (the leader
+ * passes "that tab no longer holds its lock"; a tab passes "mine, but none of my trainers
+ * trains it"). Returns the requeued jobs.
  * `shouldRequeue` runs inside the transaction and must be synchronous.
  */
 export async function requeueJobs(
   ctx: StoreContext,
   searchId: string,
-  shouldRequeue: (claimedBy: string | null) => boolean,
+  shouldRequeue: (claimedBy: string | null, job: JobRecord) => boolean,
 ): Promise<JobRecord[]> {
   const tx = ctx.db.transaction('jobs', 'readwrite');
   return inTransaction(tx, async () => {
@@ -174,7 +175,7 @@ export async function requeueJobs(
     const requeued: JobRecord[] = [];
     for (const value of claimed) {
       const job = readJob(value, value.id);
-      if (!shouldRequeue(job.claimedBy)) continue;
+      if (!shouldRequeue(job.claimedBy, job)) continue;
       const updated = writableJob({ ...job, status: 'queued', claimedBy: null, claimedAt: null }, job.id);
       await tx.store.put(updated);
       requeued.push(updated);

@@ -126,7 +126,7 @@ export class Store {
   failJob(jobId: number, tabId: string, reason: string, maxAttempts?: number): Promise<JobRecord | undefined> {
     return jobs.failJob(this.#ctx, jobId, tabId, reason, maxAttempts);
   }
-  requeueJobs(searchId: string, shouldRequeue: (claimedBy: string | null) => boolean): Promise<JobRecord[]> {
+  requeueJobs(searchId: string, shouldRequeue: (claimedBy: string | null, job: JobRecord) => boolean): Promise<JobRecord[]> {
     return jobs.requeueJobs(this.#ctx, searchId, shouldRequeue);
   }
   requeueAllClaimed(searchId: string): Promise<JobRecord[]> {

@@ -31,6 +31,10 @@ export class FakeTrainer implements CandidateTrainer {
   delayMs = 1;
   /** Nets whose training never ends by itself (a lost GPU device), until aborted. */
   hangOn = new Set<string>();
+  /** Nets whose fine-tuning throws this many more times (a trainer worker lost mid-call). */
+  fineTuneFailures = new Map<string, number>();
+  /** Nets trained from scratch for the final phase (no saved weights), in order. */
+  retrainedForFinal: string[] = [];
 
   setDataset(id: string, payload: DatasetPayload): void {
     this.payloads.set(id, payload);
@@ -42,7 +46,8 @@ export class FakeTrainer implements CandidateTrainer {
     const key = formatNetwork(stripDropout(job.net));
     await delay(this.hangOn.has(key) ? 1e9 : this.delayMs, options.signal);
     if (this.failOn.has(key)) throw new Error(`trainer crashed on ${key}`);
-    this.trained.push(key);
+    if (job.id.includes(':final:')) this.retrainedForFinal.push(key);
+    else this.trained.push(key);
     options.onProgress?.({ kind: 'batch', jobId: job.id, attempt: 1, epoch: 1, batch: 1, batchesPerEpoch: 1, loss: 1, imagesPerSecond: 100 });
     const accuracy = syntheticAccuracy(job.net);
     return result(job, payload, accuracy);
@@ -50,8 +55,16 @@ export class FakeTrainer implements CandidateTrainer {
 
   async fineTune(job: TrainJob, options: CallOptions = {}): Promise<TrainResult> {
     const payload = this.payloads.get(job.datasetId)!;
+    // As the real trainer: fine-tuning continues from weights, it cannot start without them.
+    if (!job.initialWeights) throw new Error(`Job ${job.id}: fine-tuning needs initialWeights`);
     await delay(this.delayMs, options.signal);
-    this.fineTuned.push(formatNetwork(stripDropout(job.net)));
+    const key = formatNetwork(stripDropout(job.net));
+    const failures = this.fineTuneFailures.get(key) ?? 0;
+    if (failures > 0) {
+      this.fineTuneFailures.set(key, failures - 1);
+      throw new Error('the trainer worker stopped unexpectedly; a new one takes the next job');
+    }
+    this.fineTuned.push(key);
     return result(job, payload, Math.min(1, syntheticAccuracy(job.net) + 0.02));
   }
 

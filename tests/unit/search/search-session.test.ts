@@ -2,74 +2,13 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { createRng, replayQTable, scheduleTotal, type AgentJson } from '../../../src/core';
-import type { ImageDataset } from '../../../src/data';
-import { presetConfig, type SearchConfig } from '../../../src/search/config';
 import { preparePayload } from '../../../src/search/prepare-dataset';
-import { SearchSession, type SessionEvent } from '../../../src/search/search-session';
+import { SearchSession } from '../../../src/search/search-session';
 import { agentConsistency } from '../../../src/search/diagnostics';
 import { openStore, type Store } from '../../../src/store';
 import { LocalCoordination } from '../../../src/swarm/coordination';
 import { FakeTrainer } from './fake-trainer';
-
-/** A small real-shaped dataset: 12x12 grayscale, 10 classes, random pixels. */
-function dataset(): ImageDataset {
-  const rng = createRng(7);
-  const make = (count: number) => {
-    const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
-    const images = Uint8Array.from({ length: count * 144 }, () => rng.int(256));
-    return { images, labels, count };
-  };
-  const train = make(400);
-  const test = make(100);
-  return {
-    meta: {
-      id: 'synthetic',
-      name: 'synthetic',
-      source: 'test',
-      licence: 'none',
-      shape: { height: 12, width: 12, channels: 1 },
-      classNames: Array.from({ length: 10 }, (_, i) => String(i)),
-      counts: { train: 400, test: 100 },
-      perClass: { train: Array(10).fill(40), test: Array(10).fill(10) },
-      normalization: { kind: 'scale', divisor: 255 },
-      split: { method: 'given', description: 'test' },
-      checksum: 'abcdef0123456789',
-    },
-    train,
-    test,
-  };
-}
-
-function config(seed: number, overrides: Partial<SearchConfig> = {}): SearchConfig {
-  const base = presetConfig('tiny', 'synthetic', seed);
-  return {
-    ...base,
-    schedule: [
-      { epsilon: 1, nets: 8 },
-      { epsilon: 0.5, nets: 4 },
-      { epsilon: 0.1, nets: 4 },
-    ],
-    data: { ...base.data, trainSize: 200, validationSize: 100, testSize: 50 },
-    ...overrides,
-  };
-}
-
-async function newSearch(store: Store, cfg: SearchConfig): Promise<string> {
-  const search = await store.createSearch({ name: 't', config: cfg, seed: cfg.seed, datasetId: cfg.datasetId, presetId: cfg.presetId });
-  await store.updateSearchStatus(search.id, 'running');
-  return search.id;
-}
-
-function session(store: Store, searchId: string, cfg: SearchConfig, trainer: FakeTrainer, tabId: string, onEvent?: (e: SessionEvent) => void) {
-  return new SearchSession({
-    store,
-    searchId,
-    coordination: new LocalCoordination(tabId),
-    trainer,
-    dataset: preparePayload(dataset(), cfg),
-    ...(onEvent ? { onEvent } : {}),
-  });
-}
+import { config, dataset, newSearch, session } from './session-fixture';
 
 async function runStraight(seed: number) {
   const factory = new IDBFactory();

@@ -264,7 +264,7 @@ describe('TrainerPool scheduling', () => {
     const running = pool.train(job('1'));
     await until(() => script.pending.has('1'));
     expect(workers.calls.filter((c) => c === 'init')).toHaveLength(1);
-    const [[lockName, workerEnded]] = [...watched];
+    const [lockName, workerEnded] = [...watched][0]!;
     expect(lockName).toMatch(/^metaqnn:trainer:[0-9a-f]{12}$/);
     workerEnded!();
     await expect(running).rejects.toThrow(WORKER_GONE_MESSAGE);

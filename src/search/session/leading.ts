@@ -1,0 +1,96 @@
+/**
+ * The leader's loop: while this tab holds the search's leader lock it runs the agent
+ * (SearchLeader), requeues the claims of tabs that are gone, and once the ε schedule is done
+ * runs the final phase. Another tab takes over the moment this one closes: the lock is the
+ * browser's, and everything the agent knows is in IndexedDB.
+ */
+import { isSearchEnded } from '../../store';
+import { SearchLeader, type DatasetShape } from '../leader';
+import { POLL_MS, SearchGoneError, type SessionContext } from './context';
+import { FinalPhase } from './final-phase';
+import { messageOf } from './store-retry';
+
+/** Leader errors in a row before the search is marked failed. */
+const MAX_LEADER_ERRORS = 5;
+
+export class Leading {
+  readonly #ctx: SessionContext;
+
+  constructor(ctx: SessionContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Bids for the leader lock until the search ends or the session closes. */
+  async run(): Promise<void> {
+    const { coordination, signal, searchId, wakeup } = this.#ctx;
+    while (!signal.aborted) {
+      const seen = wakeup.seq;
+      try {
+        const search = await this.#ctx.readSearch();
+        if (isSearchEnded(search.status)) return;
+        const finished = await coordination.lead(searchId, signal, () => this.#lead());
+        if (finished === 'ended') return;
+      } catch (error) {
+        // A deleted search ends it; a failed lock request is tried again after a pause.
+        if (signal.aborted || error instanceof SearchGoneError) return;
+        this.#ctx.emit({ type: 'error', message: `Leader: ${messageOf(error)}` });
+        await wakeup.wait(POLL_MS, signal, seen);
+      }
+    }
+  }
+
+  async #lead(): Promise<'ended' | 'retry'> {
+    const { store, coordination, dataset, searchId, signal, wakeup, config } = this.#ctx;
+    this.#ctx.emit({ type: 'leading', leading: true });
+    const shape: DatasetShape = { inputShape: dataset.payload.inputShape, classes: dataset.payload.classes };
+    let errors = 0;
+    let leader: SearchLeader | null = null;
+    try {
+      while (!signal.aborted) {
+        const seen = wakeup.seq;
+        try {
+          const search = await this.#ctx.readSearch();
+          if (isSearchEnded(search.status)) return 'ended';
+          leader ??= await SearchLeader.open(store, searchId, shape, config);
+          if (search.status === 'running') {
+            // Claims of tabs that are gone (closed, crashed) go back to the queue.
+            const live = await coordination.liveTabs();
+            const requeued = await store.requeueJobs(searchId, (by) => by === null || !live.has(by));
+            const before = leader.jobsQueued;
+            const state = await leader.step(await this.#outstandingTarget());
+            if (requeued.length > 0 || leader.jobsQueued > before) coordination.post({ type: 'job-queued', searchId });
+            if (state === 'schedule-done') {
+              await this.#ctx.setStatus('final');
+              continue;
+            }
+          } else if (search.status === 'final') {
+            await new FinalPhase(this.#ctx).run();
+            return 'ended';
+          }
+          errors = 0;
+        } catch (error) {
+          if (signal.aborted || error instanceof SearchGoneError) return 'ended';
+          errors++;
+          leader = null; // the in-memory agent may be ahead of the store: reload it
+          const message = messageOf(error);
+          this.#ctx.emit({ type: 'error', message: `Leader: ${message}` });
+          if (errors >= MAX_LEADER_ERRORS) {
+            await store.updateSearchStatus(searchId, 'failed', message).catch(() => undefined);
+            coordination.post({ type: 'search-changed', searchId });
+            return 'ended';
+          }
+        }
+        await wakeup.wait(POLL_MS, signal, seen);
+      }
+      return 'ended';
+    } finally {
+      this.#ctx.emit({ type: 'leading', leading: false });
+    }
+  }
+
+  /** Jobs to keep queued or running: one per trainer of every live tab. */
+  async #outstandingTarget(): Promise<number> {
+    const tabs = (await this.#ctx.coordination.liveTabs()).size;
+    return Math.max(1, tabs * this.#ctx.config.trainersPerTab);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * What a session hands a trainer for one net, and which nets matter most: shared by the
+ * trainer slots, the final phase and the page (model export).
+ */
+import type { ReplayRecord, WeightsRecord } from '../../store';
+import { RULE_DECAY_FACTOR } from '../../train/config';
+import type { SerializedWeights, TrainConfig } from '../../train/types';
+import type { SearchConfig } from '../config';
+
+/** A stable per-net seed: the same net of the same search starts from the same weights anywhere. */
+export function netSeed(searchSeed: number, netString: string): number {
+  let h = 0x811c9dc5 ^ searchSeed;
+  for (let i = 0; i < netString.length; i++) h = Math.imul(h ^ netString.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+export function trainConfigOf(config: SearchConfig, epochs = config.training.epochs): Partial<TrainConfig> {
+  const t = config.training;
+  return {
+    epochs,
+    batchSize: t.batchSize,
+    learningRate: t.learningRate,
+    learningRateRule: t.learningRateRule,
+    restartIfFailedToLearn: t.restartIfFailedToLearn,
+    weightDecay: t.weightDecay,
+    // Every forward pass at the training batch size (and batch 1 for latency): each new batch
+    // shape costs a shader compilation on WebGPU, seconds each on a software adapter.
+    evaluationBatchSize: t.batchSize,
+    latencyBatchSize: t.batchSize,
+  };
+}
+
+/**
+ * Training for the final phase: longer, and the seed rule's decay (×0.8 for nets doing better
+ * than those before) applied every `decayEveryEpochs` unconditionally, as the paper's rule
+ * does: a fine-tuned net has no earlier nets to be compared with.
+ */
+export function fineTuneConfigOf(config: SearchConfig): Partial<TrainConfig> {
+  const rule = config.training.learningRateRule;
+  return {
+    ...trainConfigOf(config, config.final.fineTuneEpochs),
+    learningRateRule: rule === 'seed' ? 'paper' : rule,
+    decayFactor: rule === 'seed' ? RULE_DECAY_FACTOR.seed : null,
+  };
+}
+
+/**
+ * The nets worth keeping weights for and taking into the final phase, trained ones only: the
+ * highest reward first, which is the best validation accuracy unless a latency target shaped
+ * it (then a fast net can outrank a slightly more accurate slow one, as the person asked).
+ */
+export function rankReplay(replay: readonly ReplayRecord[]): ReplayRecord[] {
+  return replay
+    .filter((e) => e.source === 'trained' && (e.status === 'ok' || e.status === 'failed-to-learn'))
+    .sort((a, b) => b.reward - a.reward || b.bestValAccuracy - a.bestValAccuracy || a.netString.localeCompare(b.netString));
+}
+
+/** Stored weights as a trainer takes them; null for a record this version cannot use. */
+export function serializedWeights(saved: WeightsRecord | undefined): SerializedWeights | null {
+  if (!saved || saved.buffers.length !== 1) return null;
+  return { specs: saved.specs as SerializedWeights['specs'], data: saved.buffers[0]! };
+}

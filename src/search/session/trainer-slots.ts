@@ -1,0 +1,186 @@
+/**
+ * One tab's trainer slots: each claims the oldest queued job, trains it and commits the
+ * result with the job's completion in one transaction (architecture.md, steps 3 to 5).
+ *
+ * A slot never dies of a failed store call: it says so and tries again. And a claim this tab
+ * holds but none of its slots trains (a write that failed after the claim, however often
+ * retried) goes back to the queue from here: the leader requeues only the claims of closed
+ * tabs, so such a claim would otherwise hold the agent up for good.
+ */
+import { insertDropout, parseNetwork } from '../../core';
+import { isSearchEnded, QuotaError, WEIGHTS_KEEP_TOP, type JobRecord } from '../../store';
+import type { SerializedWeights } from '../../train/types';
+import { trainSampleSize } from '../prepare-dataset';
+import { replayEntryFromResult } from '../reward';
+import { POLL_MS, SearchGoneError, type SessionContext } from './context';
+import { netSeed, rankReplay, trainConfigOf } from './net-jobs';
+import { messageOf, withStoreRetry } from './store-retry';
+import { stallMessage, stallWatchdog } from './watchdog';
+
+export class TrainerSlots {
+  readonly #ctx: SessionContext;
+  readonly #controllers = new Map<number, AbortController>();
+  /** Ids of the jobs this tab's slots train now. */
+  readonly #training = new Set<number>();
+  /** Claims under way: their job is not in #training yet. */
+  #claiming = 0;
+  #netsDone = 0;
+  /** false: a closing tab behaves like one that died (see SearchSession.close). */
+  requeueOnAbort = true;
+
+  constructor(ctx: SessionContext) {
+    this.#ctx = ctx;
+  }
+
+  get netsDone(): number {
+    return this.#netsDone;
+  }
+
+  /** Slots training now. */
+  get busySlots(): number[] {
+    return [...this.#controllers.keys()];
+  }
+
+  /** Runs `count` slots until the search ends or the session closes. */
+  run(count: number): Promise<void>[] {
+    return Array.from({ length: count }, (_, slot) => this.#loop(slot));
+  }
+
+  /** Cancels every running job (paused, stopped or closing); they go back to the queue. */
+  cancelAll(): void {
+    for (const controller of this.#controllers.values()) controller.abort();
+  }
+
+  async #loop(slot: number): Promise<void> {
+    const { store, coordination, signal, wakeup, searchId } = this.#ctx;
+    let failing = false;
+    while (!signal.aborted) {
+      const seen = wakeup.seq;
+      let job: JobRecord | undefined;
+      try {
+        const search = await this.#ctx.readSearch();
+        if (isSearchEnded(search.status)) return;
+        if (search.status === 'running') {
+          this.#claiming++;
+          try {
+            job = await store.claimNextJob(searchId, coordination.tabId);
+            // Synchronously after the claim committed: the orphan check below never sees it unowned.
+            if (job) this.#training.add(job.id);
+          } finally {
+            this.#claiming--;
+          }
+          if (!job) await this.#requeueOrphanedClaims();
+        }
+        failing = false;
+      } catch (error) {
+        if (error instanceof SearchGoneError) return;
+        if (!failing) this.#ctx.emit({ type: 'warning', message: `Trainer ${slot + 1}: ${messageOf(error)}; trying again.` });
+        failing = true;
+      }
+      if (!job) {
+        await wakeup.wait(POLL_MS, signal, seen);
+        continue;
+      }
+      try {
+        await this.#train(slot, job);
+      } finally {
+        this.#training.delete(job.id);
+      }
+    }
+  }
+
+  /** Claims of this tab that no slot trains go back to the queue. */
+  async #requeueOrphanedClaims(): Promise<void> {
+    const { store, searchId, coordination } = this.#ctx;
+    const requeued = await store.requeueJobs(
+      searchId,
+      (claimedBy, job) => claimedBy === coordination.tabId && this.#claiming === 0 && !this.#training.has(job.id),
+    );
+    if (requeued.length > 0) coordination.post({ type: 'job-queued', searchId });
+  }
+
+  async #train(slot: number, job: JobRecord): Promise<void> {
+    const { store, coordination, dataset, config, searchId } = this.#ctx;
+    const tabId = coordination.tabId;
+    const controller = new AbortController();
+    this.#controllers.set(slot, controller);
+    this.#ctx.emit({ type: 'job-started', slot, job });
+    const watchdog = stallWatchdog(controller, this.#ctx.stallMs);
+    try {
+      const replay = await store.listReplay(searchId);
+      const bestSoFar = replay.reduce((best, e) => Math.max(best, e.source === 'trained' ? e.bestValAccuracy : 0), 0);
+      const level = Math.max(0, config.schedule.findIndex((l) => l.epsilon === job.epsilon));
+      const result = await this.#ctx.trainer.train(
+        {
+          id: `${searchId}:${job.id}:${job.attempts}`,
+          net: insertDropout(parseNetwork(job.netString), config.training.dropoutRule),
+          datasetId: dataset.payloadId,
+          seed: netSeed(config.seed, job.netString),
+          bestSoFar: replay.length > 0 ? bestSoFar : null,
+          config: trainConfigOf(config),
+          trainSampleSize: trainSampleSize(config.data, dataset.payload.train.count, level, config.schedule.length),
+        },
+        {
+          signal: controller.signal,
+          onProgress: (progress) => {
+            watchdog.touch();
+            this.#ctx.emit({ type: 'progress', slot, job, progress });
+          },
+        },
+      );
+      const entry = replayEntryFromResult(result, {
+        netString: job.netString,
+        iterations: job.iterations,
+        epsilon: job.epsilon,
+        classes: dataset.payload.classes,
+        trainedBy: tabId,
+        constraints: config.constraints,
+        now: Date.now(),
+      });
+      // Minutes of training are worth a few tries at the write that keeps them.
+      const outcome = await withStoreRetry(() => store.commitResult(searchId, job.id, entry));
+      if (outcome.applied) {
+        this.#netsDone++;
+        if (result.status === 'done' && result.weights) await this.#keepWeights(job.netString, result.weights);
+      }
+      this.#ctx.emit({ type: 'job-finished', slot, job, entry: outcome.applied ? outcome.entry : null });
+      coordination.post({ type: 'job-done', searchId });
+    } catch (error) {
+      if ((controller.signal.aborted && !watchdog.stalled) || this.#ctx.signal.aborted) {
+        // Paused, stopped or closing: the job goes back to the queue untouched.
+        if (this.requeueOnAbort) {
+          await store.requeueJobs(searchId, (by, j) => by === tabId && j.id === job.id).catch(() => undefined);
+        }
+        this.#ctx.emit({ type: 'job-cancelled', slot, job });
+      } else {
+        const message = watchdog.stalled ? stallMessage(this.#ctx.stallMs) : messageOf(error);
+        // If this write fails for good, the orphan check requeues the claim.
+        await withStoreRetry(() => store.failJob(job.id, tabId, message)).catch(() => undefined);
+        this.#ctx.emit({ type: 'job-failed', slot, job, error: message });
+        coordination.post({ type: 'job-done', searchId });
+      }
+    } finally {
+      watchdog.stop();
+      this.#controllers.delete(slot);
+    }
+  }
+
+  /** Stores the weights of a net among the best WEIGHTS_KEEP_TOP and prunes the rest. */
+  async #keepWeights(netString: string, weights: SerializedWeights): Promise<void> {
+    const { store, searchId } = this.#ctx;
+    try {
+      const top = rankReplay(await store.listReplay(searchId)).slice(0, WEIGHTS_KEEP_TOP).map((e) => e.netString);
+      if (!top.includes(netString)) return;
+      await store.putWeights(searchId, netString, { buffers: [weights.data], specs: weights.specs });
+      await store.pruneWeights(searchId, top);
+    } catch (error) {
+      if (!(error instanceof QuotaError)) {
+        // The result is committed; only the weights are lost (the final phase retrains without them).
+        this.#ctx.emit({ type: 'warning', message: `The weights of ${netString} were not saved: ${messageOf(error)}` });
+        return;
+      }
+      await store.countSkippedWeights(searchId).catch(() => undefined);
+      this.#ctx.emit({ type: 'warning', message: 'Storage is full: the search goes on without saving weights for new nets.' });
+    }
+  }
+}
