@@ -24,14 +24,20 @@ const rules = {
   // Components stay thin: no TF.js, no idb in the UI.
   'src/ui': {
     // workers: the owner classes create them (`new Worker(new URL(...))`), as squoosh does.
-    folders: ['src/ui', 'src/search', 'src/store', 'src/core', 'src/data', 'src/swarm', 'src/train', 'workers'],
+    folders: ['src/ui', 'src/search', 'src/store', 'src/core', 'src/data', 'src/swarm', 'src/train', 'workers', 'src/page-hook'],
     packages: ['svelte', 'chart.js', 'workbox-window', 'virtual:pwa-register', 'comlink'],
     forbidPackages: ['@tensorflow/', 'idb'],
   },
+  // The page's hook for the runner and the e2e tests: a declared shape, nothing that runs.
+  'src/page-hook.ts': { folders: ['src'], packages: [], typeOnly: true },
   workers: { folders: ['workers', 'src/core', 'src/data', 'src/train'], packages: ['comlink', '@tensorflow/'] },
 };
 
 function* walk(dir) {
+  if (!statSync(dir).isDirectory()) {
+    yield dir;
+    return;
+  }
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) yield* walk(path);
@@ -60,6 +66,9 @@ for (const [folder, rule] of Object.entries(rules)) {
       const spec = m[1] ?? m[2] ?? m[3];
       if (!spec) continue;
       const line = text.slice(0, m.index).split('\n').length + (m[0].startsWith('\n') ? 1 : 0);
+      if (rule.typeOnly && !/^\s*(import|export)\s+type\s/.test(m[0])) {
+        problems.push(`${rel}:${line}: ${spec} is imported for its values; ${folder} may only import types`);
+      }
       if (spec.startsWith('.')) {
         const target = relative(root, resolve(dirname(file), spec)).split(sep).join('/');
         const ok = rule.folders.some((f) => target === f || target.startsWith(f + '/'));

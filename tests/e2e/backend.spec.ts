@@ -8,8 +8,8 @@ test('a trainer worker initialises TF.js on WebGPU and the page says so', async 
   await expect(page.getByTestId('backend')).toContainText('webgpu', { timeout: 60_000 });
   await expect(page.getByTestId('adapter')).toContainText('swiftshader');
   const info = await page.evaluate(() => {
-    const app = (globalThis as unknown as { __metaqnn: { backend: { backend: string; adapter: { architecture: string } | null; largestTensorBytes?: number } } }).__metaqnn;
-    return app.backend;
+    const app = globalThis.__metaqnn!;
+    return app.backend!;
   });
   expect(info.backend).toBe('webgpu');
   expect(info.adapter?.architecture).toBe('swiftshader');

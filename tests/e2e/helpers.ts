@@ -1,4 +1,6 @@
 import { expect, type Page } from '@playwright/test';
+// Declares globalThis.__metaqnn, the page's hook, for the callbacks below.
+import type {} from '../../src/page-hook';
 
 /** Waits until the page's search reaches `status` (data-status on the status element). */
 export async function waitForStatus(page: Page, status: string, timeout = 600_000): Promise<void> {
@@ -8,7 +10,7 @@ export async function waitForStatus(page: Page, status: string, timeout = 600_00
 /** The replay memory as the page holds it (read from IndexedDB by the app). */
 export async function replayOf(page: Page): Promise<{ netString: string; iterations: number[]; backend: string | null; trainedBy: string | null; bestValAccuracy: number }[]> {
   return page.evaluate(async () => {
-    const app = (globalThis as unknown as { __metaqnn: { refresh(): Promise<void>; replay: unknown[] } }).__metaqnn;
+    const app = globalThis.__metaqnn!;
     await app.refresh();
     return JSON.parse(JSON.stringify(app.replay));
   });
@@ -23,23 +25,16 @@ export function failOnPageErrors(page: Page, errors: string[] = []): string[] {
 /** Whether the stored agent is consistent with the stored results (see AppState.agentConsistency). */
 export async function agentConsistency(page: Page): Promise<{ qTableMatchesReplay: boolean; unique: boolean }> {
   return page.evaluate(async () => {
-    const app = (globalThis as unknown as { __metaqnn: { agentConsistency(): Promise<{ qTableMatchesReplay: boolean; unique: boolean }> } }).__metaqnn;
+    const app = globalThis.__metaqnn!;
     const { qTableMatchesReplay, unique } = await app.agentConsistency();
     return { qTableMatchesReplay, unique };
   });
 }
 
-type App = {
-  coordination: { tabId: string; rejectedMessages: number };
-  leading: boolean;
-  live: unknown[];
-  search: { id: string; status: string } | null;
-};
-
 /** Reads a few fields of the page's AppState. */
 export async function appState(page: Page): Promise<{ tabId: string; rejected: number; leading: boolean; live: number; status: string | null }> {
   return page.evaluate(() => {
-    const app = (globalThis as unknown as { __metaqnn: App }).__metaqnn;
+    const app = globalThis.__metaqnn!;
     return {
       tabId: app.coordination.tabId,
       rejected: app.coordination.rejectedMessages,
@@ -53,15 +48,15 @@ export async function appState(page: Page): Promise<{ tabId: string; rejected: n
 /** Jobs of the open search that some tab has claimed (training or abandoned). */
 export async function claimedJobs(page: Page): Promise<number> {
   return page.evaluate(async () => {
-    const app = (globalThis as unknown as { __metaqnn: { store: { listJobs(id: string, status: string): Promise<unknown[]> }; searchId: string } }).__metaqnn;
-    return (await app.store.listJobs(app.searchId, 'claimed')).length;
+    const app = globalThis.__metaqnn!;
+    return (await app.store!.listJobs(app.searchId!, 'claimed')).length;
   });
 }
 
 /** Every job of the open search: its net, status, claims so far and who trained it. */
 export async function jobsOf(page: Page): Promise<{ netString: string; status: string; attempts: number; claimedBy: string | null }[]> {
   return page.evaluate(async () => {
-    const app = (globalThis as unknown as { __metaqnn: { store: { listJobs(id: string): Promise<unknown[]> }; searchId: string } }).__metaqnn;
-    return JSON.parse(JSON.stringify(await app.store.listJobs(app.searchId)));
+    const app = globalThis.__metaqnn!;
+    return JSON.parse(JSON.stringify(await app.store!.listJobs(app.searchId!)));
   });
 }

@@ -17,7 +17,7 @@ test('tabs share one search and it survives the leader and a follower closing mi
   await expect(a.getByTestId('dataset-info')).toBeVisible({ timeout: 60_000 });
   // Twelve nets, eight at ε = 1, so several can be trained at once.
   await a.evaluate(async () => {
-    const app = (globalThis as unknown as { __metaqnn: { config: { schedule: unknown }; setConfig(c: unknown): string | null; startSearch(): Promise<void> } }).__metaqnn;
+    const app = globalThis.__metaqnn!;
     const error = app.setConfig({ ...app.config, schedule: [{ epsilon: 1, nets: 8 }, { epsilon: 0.5, nets: 2 }, { epsilon: 0.1, nets: 2 }] });
     if (error) throw new Error(error);
     await app.startSearch();
@@ -70,6 +70,8 @@ test('tabs share one search and it survives the leader and a follower closing mi
   const replay = await replayOf(c);
   expect(replay).toHaveLength(12);
   expect(new Set(replay.map((e) => e.netString)).size).toBe(12);
+  // Every net, whichever tab trained it, ran on WebGPU (each replay record keeps its trainer's backend).
+  expect(replay.map((e) => `${e.netString}: ${e.backend}`)).toEqual(replay.map((e) => `${e.netString}: webgpu`));
   const trainers = new Set(replay.map((e) => e.trainedBy));
   expect(trainers.has(tabA)).toBe(true);
   expect(trainers.has(tabB)).toBe(true);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRESET_IDS as APP_PRESETS } from '../../../src/search/config';
-import { ArgError, BENCH_PARTS, PRESET_IDS, parseBenchArgs, parseSearchArgs, splitFlags } from '../../../scripts/lib/args.mjs';
+import { ArgError, BENCH_PARTS, DEFAULT_NETS, parseBenchArgs, parseSearchArgs, parseTrainArgs, splitFlags } from '../../../scripts/lib/args';
 
 const words = (line: string): string[] => line.split(' ').filter(Boolean);
 
@@ -11,6 +10,7 @@ describe('npm run search arguments', () => {
       dataset: 'mnist',
       importPath: null,
       preset: 'tiny',
+      configPath: null,
       seed: 1,
       out: '/tmp/r',
       tabs: 1,
@@ -63,7 +63,8 @@ describe('npm run search arguments', () => {
     ['--dataset mnist --out o --rebuild=yes', 'option --rebuild takes no value'],
     ['--dataset mnist --out=', 'option --out needs a value (found an empty string)'],
     ['--dataset mnist --out o extra', 'unexpected argument "extra" (position 5)'],
-    ['--out o', 'missing --dataset <id> (or --import <path>)'],
+    ['--out o', 'missing --dataset <id> (or --import <path>, or --config <file> naming its dataset)'],
+    ['--config s.json --preset quick --out o', '--config and --preset both describe the search'],
     ['--dataset mnist', 'missing --out <dir>'],
     ['--dataset mnist --import x --out o', '--dataset and --import both name the dataset'],
     ['--dataset ../etc --out o', '--dataset "../etc": expected a dataset id'],
@@ -72,8 +73,14 @@ describe('npm run search arguments', () => {
     expect(() => parseSearchArgs(words(line))).toThrow(message);
   });
 
-  it('knows the same presets as the app', () => {
-    expect(PRESET_IDS).toEqual([...APP_PRESETS]);
+  it('takes the search from a file, leaving seed and strategy to it unless given', () => {
+    expect(parseSearchArgs(words('--config s.json --out o'))).toMatchObject({ configPath: 's.json', preset: null, seed: null, strategy: null, dataset: null });
+    expect(parseSearchArgs(words('--config s.json --dataset fashion-mnist --seed 3 --strategy random --out o'))).toMatchObject({
+      configPath: 's.json',
+      dataset: 'fashion-mnist',
+      seed: 3,
+      strategy: 'random',
+    });
   });
 });
 
@@ -84,6 +91,7 @@ describe('npm run bench arguments', () => {
 
   it('keeps the chosen parts in the fixed order', () => {
     const args = parseBenchArgs(words('--quick --parts quality,train --seeds 5'));
+    if (args.help) throw new Error('not help');
     expect(args.parts).toEqual(['train', 'quality']);
     expect(args.seeds).toBe(5);
   });
@@ -95,6 +103,47 @@ describe('npm run bench arguments', () => {
     ['--fast', 'unknown option --fast'],
   ])('%s → %s', (line, message) => {
     expect(() => parseBenchArgs(words(line))).toThrow(message);
+  });
+});
+
+describe('npm run bench:train-one arguments', () => {
+  it('fills the defaults and reads every option', () => {
+    expect(parseTrainArgs([])).toEqual({
+      help: false,
+      backend: 'webgpu',
+      side: 28,
+      images: 256,
+      epochs: 1,
+      batch: 64,
+      nets: DEFAULT_NETS,
+      baseline: true,
+      order: 'alternate',
+      out: null,
+      timeoutS: 540,
+    });
+    expect(parseTrainArgs(words('--backend cpu --images 64 --epochs 2 --batch 16 --side 8 --no-baseline --order fit-first --out r.json --timeout 60'))).toMatchObject({
+      backend: 'cpu',
+      images: 64,
+      epochs: 2,
+      batch: 16,
+      side: 8,
+      baseline: false,
+      order: 'fit-first',
+      out: 'r.json',
+      timeoutS: 60,
+    });
+    expect(parseTrainArgs(['--nets', '[SM(4)]; [C(4,3,1), SM(4)] ;'])).toMatchObject({ nets: ['[SM(4)]', '[C(4,3,1), SM(4)]'] });
+  });
+
+  it.each([
+    ['--backend wasm', '--backend "wasm": expected one of webgpu, webgl, cpu, auto'],
+    ['--order random', '--order "random": expected one of trainer-first, fit-first, alternate'],
+    ['--images 0', '--images "0": expected an integer from 1 to'],
+    ['--epochs 1.5', '--epochs "1.5": expected an integer'],
+    ['--nets ;', '--nets ";": expected net strings separated by ;'],
+    ['--parts train', 'unknown option --parts'],
+  ])('%s → %s', (line, message) => {
+    expect(() => parseTrainArgs(words(line))).toThrow(message);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bar, duration, markdownTable, pct, progressLine, progressLines, ratio, si, textTable } from '../../../scripts/lib/format.mjs';
+import { bar, duration, markdownTable, pct, progressLine, progressLines, ratio, si, textTable, type ProgressState } from '../../../scripts/lib/format';
 
 describe('numbers as text', () => {
   it.each([
@@ -53,7 +53,7 @@ describe('tables', () => {
 });
 
 describe('progress', () => {
-  const state = {
+  const state: ProgressState = {
     status: 'running',
     trained: 3,
     scheduleTotal: 10,
@@ -62,7 +62,6 @@ describe('progress', () => {
     finalStep: null,
     live: [
       {
-        slot: 0,
         netString: '[C(8,3,1), SM(10)]',
         epsilon: 0.7,
         progress: { kind: 'batch', epoch: 1, batch: 2, batchesPerEpoch: 4 },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuModelFromCpuinfo } from '../../../scripts/lib/machine.mjs';
+import { cpuModelFromCpuinfo } from '../../../scripts/lib/machine';
 import {
   buildResults,
   candidateTimes,
@@ -12,7 +12,7 @@ import {
   stdev,
   timeBreakdown,
   uploadEstimateMs,
-} from '../../../scripts/lib/results.mjs';
+} from '../../../scripts/lib/results';
 import { meanAccuracyByEpsilon, replayIterations } from '../../../src/search/export';
 import { trainedEntry } from '../export/helpers';
 

@@ -6,45 +6,70 @@
  * Records when each job started (the page's `live[].startedAt`), which the replay records
  * do not keep, so a candidate's wall time can be split (results.mjs candidateTimes).
  */
-import { launchBrowser, readState, RunnerError, waitForApp, waitForBackend } from './browser.mjs';
-
-const ENDED = ['done', 'failed', 'stopped'];
+import type { Page } from '@playwright/test';
+import type { PageLiveJob } from '../../src/page-hook';
+import type { SearchConfig } from '../../src/search/config';
+import type { BackendInfo, BackendName } from '../../src/train/types';
+import { launchBrowser, readFullState, readState, RunnerError, waitForApp, waitForBackend, type FullPageState } from './browser';
+import { searchEnded } from './results';
 
 /** When the job in training would end at its current images/s (Infinity when unknown). */
-function projectedEnd(job, sizes) {
+function projectedEnd(job: PageLiveJob | undefined, sizes: { images: number; epochs: number }): number {
   const p = job?.progress;
   if (!p || p.kind !== 'batch' || !(p.imagesPerSecond > 0) || !Number.isFinite(sizes.images)) return Infinity;
   return job.startedAt + ((sizes.images * sizes.epochs) / p.imagesPerSecond) * 1000;
 }
 
-/**
- * @param {object} o
- * @param {string} o.baseUrl the preview server's URL
- * @param {string} o.dataset
- * @param {string} o.preset
- * @param {number} o.seed
- * @param {string} o.backend the backend that must run (checked)
- * @param {string} [o.strategy]
- * @param {number} [o.tabs] pages in the context (the others join)
- * @param {number} [o.stopAfterNets] stop once this many nets are trained
- * @param {boolean} [o.stopAtFinal] stop when the ε schedule is done (skip the final phase)
- * @param {number} [o.capMs] stop after this long, whatever was trained
- * @param {number} [o.projectAfterMs] when no net has finished by then and the one in training
- *   is projected (from its images/s) to finish after the cap, stop now: the projection is the answer
- * @param {number} [o.pollMs] how often the page is read (job starts are seen at this resolution)
- * @param {(line: string) => void} [o.log]
- */
-export async function runPageSearch(o) {
+export interface PageSearchOptions {
+  /** The preview server's URL. */
+  readonly baseUrl: string;
+  readonly dataset: string;
+  readonly preset: string;
+  readonly seed: number;
+  /** The backend that must run (checked). */
+  readonly backend: BackendName;
+  readonly strategy?: SearchConfig['strategy'];
+  /** Pages in the context (the others join). */
+  readonly tabs?: number;
+  /** Stop once this many nets are trained. */
+  readonly stopAfterNets?: number | undefined;
+  /** Stop when the ε schedule is done (skip the final phase). */
+  readonly stopAtFinal?: boolean;
+  /** Stop after this long, whatever was trained. */
+  readonly capMs?: number;
+  /**
+   * When no net has finished by then and the one in training is projected (from its images/s)
+   * to finish after the cap, stop now: the projection is the answer.
+   */
+  readonly projectAfterMs?: number | undefined;
+  /** How often the page is read (job starts are seen at this resolution). */
+  readonly pollMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface PageSearchResult {
+  readonly state: FullPageState;
+  /** Net string → when its job started (the page's clock). */
+  readonly starts: Map<string, number>;
+  readonly backend: BackendInfo;
+  readonly stoppedBy: string | null;
+  /** The job in training when a stop cut the search short. */
+  readonly interrupted: PageLiveJob | null;
+  readonly wallMs: number;
+  readonly errors: string[];
+}
+
+export async function runPageSearch(o: PageSearchOptions): Promise<PageSearchResult> {
   const pollMs = o.pollMs ?? 100;
   const log = o.log ?? (() => {});
   const params = new URLSearchParams({ dataset: o.dataset, preset: o.preset, seed: String(o.seed), backend: o.backend });
   if (o.strategy && o.strategy !== 'q-learning') params.set('strategy', o.strategy);
   const browser = await launchBrowser();
   const context = await browser.newContext();
-  const errors = [];
+  const errors: string[] = [];
   try {
-    const pages = [];
-    const open = async (autostart) => {
+    const pages: Page[] = [];
+    const open = async (autostart: boolean): Promise<Page> => {
       const page = await context.newPage();
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(`${o.baseUrl}?${params}${autostart ? '&autostart=1' : ''}`);
@@ -57,27 +82,28 @@ export async function runPageSearch(o) {
     if (!backend || backend.backend !== o.backend) {
       throw new RunnerError(`the benchmark needs ${o.backend} but the page runs ${backend?.backend ?? `nothing (${backendError})`}${backend?.fallbackReason ? `: ${backend.fallbackReason}` : ''}`, 3);
     }
-    await first.waitForFunction(() => globalThis.__metaqnn.search !== null && globalThis.__metaqnn.dataset !== null, null, { timeout: 300_000 });
+    await first.waitForFunction(() => globalThis.__metaqnn!.search !== null && globalThis.__metaqnn!.dataset !== null, null, { timeout: 300_000 });
     for (let tab = 2; tab <= (o.tabs ?? 1); tab++) await open(false);
 
     const sizes = await first.evaluate(() => {
-      const config = globalThis.__metaqnn.search.config;
-      const train = globalThis.__metaqnn.dataset?.train?.count ?? Infinity;
+      const app = globalThis.__metaqnn!;
+      const config = app.search!.config as unknown as SearchConfig;
+      const train = app.dataset?.train.count ?? Infinity;
       return { images: Math.min(config.data.trainSize ?? Infinity, train), epochs: config.training.epochs };
     });
     const started = Date.now();
-    const starts = new Map();
-    let stoppedBy = null;
+    const starts = new Map<string, number>();
+    let stoppedBy: string | null = null;
     let lastTrained = -1;
     for (;;) {
-      const lives = await Promise.all(pages.map((p) => p.evaluate(() => globalThis.__metaqnn.live.map((j) => [j.netString, j.startedAt])).catch(() => [])));
+      const lives = await Promise.all(pages.map((p) => p.evaluate(() => globalThis.__metaqnn!.live.map((j): [string, number] => [j.netString, j.startedAt])).catch((): [string, number][] => [])));
       for (const live of lives) for (const [net, at] of live) if (!starts.has(net)) starts.set(net, at);
       const state = await readState(first);
       if (state.trained !== lastTrained) {
         lastTrained = state.trained;
         log(`${o.preset}/${o.strategy ?? 'q-learning'}/seed ${o.seed}/${o.tabs ?? 1} tab(s): ${state.trained}/${state.scheduleTotal} nets, best ${state.best ? (state.best.bestValAccuracy * 100).toFixed(1) : '–'}%`);
       }
-      if (ENDED.includes(state.status)) break;
+      if (searchEnded(state.status)) break;
       const stop =
         (o.stopAfterNets !== undefined && state.trained >= o.stopAfterNets && 'nets') ||
         (o.stopAtFinal && state.status === 'final' && 'final') ||
@@ -88,14 +114,14 @@ export async function runPageSearch(o) {
         stoppedBy = stop;
         // The live job's progress says how far it got (for an estimate when a cap cut it short).
         const live = state.live[0] ?? null;
-        await first.evaluate(() => globalThis.__metaqnn.stop());
-        await first.waitForFunction(() => ['stopped', 'done', 'failed'].includes(globalThis.__metaqnn.search?.status), null, { timeout: 60_000 });
-        const full = await readState(first, { full: true });
+        await first.evaluate(() => globalThis.__metaqnn!.stop());
+        await first.waitForFunction(() => ['stopped', 'done', 'failed'].includes(globalThis.__metaqnn!.search?.status ?? ''), null, { timeout: 60_000 });
+        const full = await readFullState(first);
         return { state: full, starts, backend, stoppedBy, interrupted: live, wallMs: Date.now() - started, errors };
       }
       await new Promise((r) => setTimeout(r, pollMs));
     }
-    const full = await readState(first, { full: true });
+    const full = await readFullState(first);
     return { state: full, starts, backend, stoppedBy, interrupted: null, wallMs: Date.now() - started, errors };
   } finally {
     await browser.close().catch(() => {});

@@ -1,82 +1,97 @@
-#!/usr/bin/env node
 /**
  * `npm run search`: a MetaQNN search run headless. Serves the built app (vite preview of
  * dist/, building it first if missing), opens it in Chromium with WebGPU through
  * Playwright, starts the search through the page's URL setup, shows progress, and writes
  * results.json, replay_database.csv and the best model (TF.js Layers) to --out.
- * `node scripts/search.mjs --help` for the options. Everything runs in the page; this
+ * `npm run search -- --help` for the options; `--config <file>` runs a setup from a file. Everything runs in the page; this
  * script only drives it and reads its state (globalThis.__metaqnn).
  */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArgError, parseSearchArgs, SEARCH_USAGE } from './lib/args.mjs';
+import type { Page } from '@playwright/test';
+import type { SearchConfig } from '../src/search/config';
+import { ArgError, parseSearchArgs, SEARCH_USAGE, type SearchArgs } from './lib/args';
 import {
   ensureBuilt,
   exportModelFiles,
+  firstLine,
   launchBrowser,
+  readFullState,
   readState,
   RunnerError,
   servePreview,
   waitForApp,
   waitForBackend,
-} from './lib/browser.mjs';
-import { progressLine, progressLines, pct } from './lib/format.mjs';
-import { describeMachine } from './lib/machine.mjs';
-import { buildResults } from './lib/results.mjs';
+  type PageState,
+} from './lib/browser';
+import { ConfigFileError, readConfigFile } from './lib/config-file';
+import { progressLine, progressLines, pct, type ProgressJob } from './lib/format';
+import { describeMachine } from './lib/machine';
+import { buildResults, searchEnded } from './lib/results';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ENDED = ['done', 'failed', 'stopped'];
 const POLL_MS = 500;
 
-function searchQuery(args, dataset, autostart) {
-  const params = new URLSearchParams({ dataset, preset: args.preset, seed: String(args.seed) });
+/** The setup a search runs: a preset, or a config from a file (then the page takes it through setConfig). */
+interface Setup {
+  readonly dataset: string;
+  readonly preset: string;
+  readonly seed: number;
+  readonly strategy: SearchConfig['strategy'];
+  readonly config: SearchConfig | null;
+}
+
+function searchQuery(args: SearchArgs, setup: Setup, autostart: boolean): string {
+  const params = new URLSearchParams({ dataset: setup.dataset, seed: String(setup.seed) });
+  // A config from a file replaces the preset's; the URL then names no preset.
+  if (!setup.config) params.set('preset', setup.preset);
   if (args.backend !== 'auto') params.set('backend', args.backend);
-  if (args.strategy !== 'q-learning') params.set('strategy', args.strategy);
+  if (setup.strategy !== 'q-learning') params.set('strategy', setup.strategy);
   if (autostart) params.set('autostart', '1');
   return `?${params}`;
 }
 
 /** Imports a file or folder through the page's file inputs; returns the new dataset's id. */
-async function importDataset(page, path) {
+async function importDataset(page: Page, path: string): Promise<string> {
   const info = await stat(path).catch(() => null);
   if (!info) throw new RunnerError(`--import ${path}: no such file or folder`, 4);
   const testId = info.isDirectory() ? 'import-folder' : 'import-files';
-  await page.waitForFunction(() => globalThis.__metaqnn.datasets.length > 0, null, { timeout: 60_000 }).catch(() => {
+  await page.waitForFunction(() => globalThis.__metaqnn!.datasets.length > 0, null, { timeout: 60_000 }).catch(() => {
     throw new RunnerError('the page listed no datasets within 60 s', 4);
   });
-  const before = await page.evaluate(() => globalThis.__metaqnn.datasets.map((d) => d.id));
+  const before = await page.evaluate(() => globalThis.__metaqnn!.datasets.map((d) => d.id));
   const input = page.getByTestId(testId);
   if ((await input.count()) === 0) {
     throw new RunnerError(`--import: the page has no ${info.isDirectory() ? 'folder' : 'file'} import input (data-testid="${testId}")`, 4);
   }
-  const errorsBefore = await page.evaluate(() => globalThis.__metaqnn.notices.filter((n) => n.kind === 'error').length);
+  const errorsBefore = await page.evaluate(() => globalThis.__metaqnn!.notices.filter((n) => n.kind === 'error').length);
   await input.setInputFiles(path);
   process.stderr.write(`Importing ${path}...\n`);
   const outcome = await page
     .waitForFunction(
-      ({ before, errorsBefore }) => {
-        const app = globalThis.__metaqnn;
+      ({ before, errorsBefore }): { id?: string; error?: string } | false => {
+        const app = globalThis.__metaqnn!;
         const added = app.datasets.find((d) => !before.includes(d.id));
         if (added) return { id: added.id };
         // The import panel shows its own outcome; the notices carry errors from elsewhere.
         const shown = document.querySelector('[data-testid="import-error"]')?.textContent?.trim();
         if (shown) return { error: shown };
         const errors = app.notices.filter((n) => n.kind === 'error');
-        if (errors.length > errorsBefore) return { error: errors.at(-1).text };
+        if (errors.length > errorsBefore) return { error: errors.at(-1)!.text };
         return false;
       },
       { before, errorsBefore },
       { timeout: 15 * 60_000, polling: 250 },
     )
     .then((handle) => handle.jsonValue())
-    .catch((error) => ({ error: `no dataset appeared within 15 minutes (${error.message.split('\n')[0]})` }));
-  if (outcome.error) throw new RunnerError(`--import ${path} failed: ${outcome.error}`, 4);
+    .catch((error: unknown): { id?: string; error?: string } => ({ error: `no dataset appeared within 15 minutes (${firstLine(error)})` }));
+  if (!outcome || outcome.error || !outcome.id) throw new RunnerError(`--import ${path} failed: ${(outcome && outcome.error) || 'no dataset id'}`, 4);
   return outcome.id;
 }
 
 /** Draws the progress: redrawn in place on a TTY, a plain line per change otherwise. */
-function createProgress(stream) {
+function createProgress(stream: NodeJS.WriteStream): { update(state: PageState, pages: readonly { tab: number; live: readonly ProgressJob[] }[], elapsedMs: number): void } {
   const tty = stream.isTTY === true;
   let drawn = 0;
   let lastPlain = '';
@@ -99,19 +114,21 @@ function createProgress(stream) {
   };
 }
 
-async function main() {
+async function main(): Promise<number> {
   const args = parseSearchArgs(process.argv.slice(2));
   if (args.help) {
     process.stdout.write(`${SEARCH_USAGE}\n`);
     return 0;
   }
+  // A config file is read (and refused) before anything starts.
+  const fileConfig = args.configPath === null ? null : await readConfigFile(args.configPath);
   const out = resolve(args.out);
   const startedAt = Date.now();
   const machine = await describeMachine();
   await ensureBuilt(root, { force: args.rebuild });
   const server = await servePreview(root);
-  const cleanup = [() => server.close()];
-  const onSignal = (signal) => {
+  const cleanup: (() => Promise<unknown>)[] = [() => server.close()];
+  const onSignal = (signal: NodeJS.Signals): void => {
     process.stderr.write(`\n${signal}: closing the browser.\n`);
     void Promise.allSettled(cleanup.reverse().map((f) => f())).then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
@@ -121,8 +138,8 @@ async function main() {
     const browser = await launchBrowser();
     cleanup.push(() => browser.close());
     const context = await browser.newContext();
-    const pageErrors = [];
-    const openPage = async (tab) => {
+    const pageErrors: string[] = [];
+    const openPage = async (tab: number): Promise<Page> => {
       const page = await context.newPage();
       page.on('pageerror', (error) => {
         pageErrors.push(`tab ${tab}: ${error.message}`);
@@ -133,15 +150,25 @@ async function main() {
     };
     const first = await openPage(1);
 
-    let dataset = args.dataset;
+    let dataset = args.dataset ?? fileConfig?.datasetId ?? 'mnist';
     if (args.importPath) {
       await first.goto(server.url);
       await waitForApp(first);
       dataset = await importDataset(first, resolve(args.importPath));
       process.stderr.write(`Imported as dataset "${dataset}".\n`);
     }
+    const seed = args.seed ?? fileConfig?.seed ?? 1;
+    const strategy = args.strategy ?? fileConfig?.strategy ?? 'q-learning';
+    const setup: Setup = {
+      dataset,
+      seed,
+      strategy,
+      preset: args.preset ?? fileConfig?.presetId ?? 'custom',
+      config: fileConfig && { ...fileConfig, datasetId: dataset, seed, strategy },
+    };
 
-    const url = `${server.url}${searchQuery(args, dataset, true)}`;
+    // With a config file the page starts nothing by itself: the config goes in first.
+    const url = `${server.url}${searchQuery(args, setup, setup.config === null)}`;
     await first.goto(url);
     await waitForApp(first);
     const { backend, backendError } = await waitForBackend(first);
@@ -152,12 +179,13 @@ async function main() {
     }
     const adapter = backend.adapter ? ` (${[backend.adapter.vendor, backend.adapter.architecture, backend.adapter.description].filter(Boolean).join(' ')})` : '';
     process.stderr.write(`Backend: ${backend.backend}${adapter}\n`);
+    if (setup.config) await startFromConfig(first, setup.config, args.configPath!);
 
     // The search exists once the page has started it; a dataset it cannot load never gets there.
     const started = await first
       .waitForFunction(
-        (dataset) => {
-          const app = globalThis.__metaqnn;
+        (dataset): { ok?: true; unknown?: string[]; error?: string } | false => {
+          const app = globalThis.__metaqnn!;
           if (app.searchId && app.search) return { ok: true };
           if (app.datasets.length > 0 && !app.datasets.some((d) => d.id === dataset)) {
             return { unknown: app.datasets.map((d) => d.id) };
@@ -170,7 +198,8 @@ async function main() {
         { timeout: 10 * 60_000, polling: 250 },
       )
       .then((handle) => handle.jsonValue())
-      .catch((error) => ({ error: `the search did not start (${error.message.split('\n')[0]})` }));
+      .catch((error: unknown): { unknown?: string[]; error?: string } => ({ error: `the search did not start (${firstLine(error)})` }));
+    if (!started) throw new RunnerError('the search did not start', 1);
     if (started.unknown) throw new RunnerError(`--dataset ${dataset}: no such dataset; the app lists ${started.unknown.join(', ')}`, 2);
     if (started.error) throw new RunnerError(started.error, 1);
 
@@ -178,39 +207,39 @@ async function main() {
     for (let tab = 2; tab <= args.tabs; tab++) {
       const page = await openPage(tab);
       // No autostart: a page that finds a running search joins it.
-      await page.goto(`${server.url}${searchQuery(args, dataset, false)}`);
+      await page.goto(`${server.url}${searchQuery(args, setup, false)}`);
       await waitForApp(page);
       pages.push(page);
     }
 
     const progress = createProgress(process.stdout);
     const deadline = args.timeoutMinutes === null ? Infinity : startedAt + args.timeoutMinutes * 60_000;
-    let state;
     for (;;) {
+      let state: PageState;
       try {
         state = await readState(first);
       } catch (error) {
-        throw new RunnerError(`lost the page (closed or crashed?): ${error.message.split('\n')[0]}`, 1);
+        throw new RunnerError(`lost the page (closed or crashed?): ${firstLine(error)}`, 1);
       }
       const liveByTab = await Promise.all(
         pages.map(async (page, i) => ({ tab: i + 1, live: i === 0 ? state.live : ((await readState(page).catch(() => null))?.live ?? []) })),
       );
       progress.update(state, liveByTab, Date.now() - startedAt);
-      if (ENDED.includes(state.status)) break;
+      if (searchEnded(state.status)) break;
       if (Date.now() > deadline) {
-        await first.evaluate(() => globalThis.__metaqnn.stop()).catch(() => {});
+        await first.evaluate(() => globalThis.__metaqnn!.stop()).catch(() => {});
         throw new RunnerError(`--timeout: the search was still ${state.status} after ${args.timeoutMinutes} min; stopped it`, 1);
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
 
-    const full = await readState(first, { full: true });
+    const full = await readFullState(first);
     await mkdir(out, { recursive: true });
     const csvPath = join(out, 'replay_database.csv');
     // The app's own export (src/search/export/replay-csv.ts), the same file its button downloads.
     const csv = await first.evaluate(async () => {
-      await globalThis.__metaqnn.refresh();
-      return globalThis.__metaqnn.replayCsv();
+      await globalThis.__metaqnn!.refresh();
+      return globalThis.__metaqnn!.replayCsv();
     });
     await writeFile(csvPath, csv);
 
@@ -229,13 +258,13 @@ async function main() {
           weightsBytes: files.weightsBin.length,
         };
       } catch (error) {
-        process.stderr.write(`Could not export the best model ${bestNet}: ${error.message}\n`);
+        process.stderr.write(`Could not export the best model ${bestNet}: ${firstLine(error)}\n`);
       }
     }
-    const tabIds = await Promise.all(pages.map((p) => p.evaluate(() => globalThis.__metaqnn.coordination.tabId).catch(() => null)));
-    const results = buildResults({
+    const tabIds = await Promise.all(pages.map((p) => p.evaluate(() => globalThis.__metaqnn!.coordination.tabId).catch(() => null)));
+    const results: ReturnType<typeof buildResults> & { pageErrors?: string[] } = buildResults({
       state: full,
-      args: { ...args, dataset },
+      args: { ...args, dataset, seed, strategy },
       run: { startedAt, finishedAt: Date.now(), browser: `Chromium ${browser.version()}`, url, machine, tabIds },
       model,
     });
@@ -262,10 +291,23 @@ async function main() {
   }
 }
 
+/** Puts the file's config into the page's setup (the app validates it again) and starts it. */
+async function startFromConfig(page: Page, config: SearchConfig, file: string): Promise<void> {
+  // The dataset must be loaded first: startSearch loads it, but an unknown id is reported below.
+  const error = await page.evaluate(async (config) => {
+    const app = globalThis.__metaqnn!;
+    const invalid = app.setConfig(config);
+    if (invalid) return invalid;
+    await app.startSearch();
+    return null;
+  }, config);
+  if (error) throw new ConfigFileError(`${file}: the app refused it: ${error}`);
+}
+
 main().then(
   (code) => process.exit(code),
-  (error) => {
-    if (error instanceof ArgError) {
+  (error: unknown) => {
+    if (error instanceof ArgError || error instanceof ConfigFileError) {
       process.stderr.write(`npm run search: ${error.message}\nRun with --help for the options.\n`);
       process.exit(2);
     }
@@ -273,7 +315,7 @@ main().then(
       process.stderr.write(`npm run search: ${error.message}\n`);
       process.exit(error.exitCode);
     }
-    process.stderr.write(`npm run search: ${error.stack ?? error}\n`);
+    process.stderr.write(`npm run search: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
 );

@@ -6,15 +6,24 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 
 /** The CPU model from /proc/cpuinfo text (`model name`, or ARM's `Hardware`/`Model`); null if absent. */
-export function cpuModelFromCpuinfo(text) {
+export function cpuModelFromCpuinfo(text: string): string | null {
   for (const key of ['model name', 'Hardware', 'Model', 'cpu model']) {
     const match = new RegExp(`^${key}\\s*:\\s*(.+)$`, 'm').exec(text);
-    if (match) return match[1].trim();
+    if (match) return match[1]!.trim();
   }
   return null;
 }
 
-export async function describeMachine() {
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly platform: string;
+  readonly node: string;
+  readonly loadAverage: readonly number[];
+}
+
+export async function describeMachine(): Promise<Machine> {
   const cpus = os.cpus();
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
   return {

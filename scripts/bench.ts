@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `npm run bench`: the benchmarks, each figure a ratio against a baseline measured in the
  * same run, on a described machine. Writes bench/results/bench-<time>.json and
@@ -12,11 +11,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArgError, BENCH_PARTS, BENCH_USAGE, parseBenchArgs } from './lib/args.mjs';
-import { ensureBuilt, launchBrowser, RunnerError, servePreview } from './lib/browser.mjs';
-import { duration, markdownTable, pct, ratio, si, textTable } from './lib/format.mjs';
-import { describeMachine } from './lib/machine.mjs';
-import { runPageSearch } from './lib/page-search.mjs';
+import { ArgError, BENCH_PARTS, BENCH_USAGE, parseBenchArgs, type BenchPart } from './lib/args';
+import { ensureBuilt, firstLine, launchBrowser, RunnerError, servePreview } from './lib/browser';
+import { duration, markdownTable, pct, ratio, si, textTable, type Row } from './lib/format';
+import { describeMachine, type Machine } from './lib/machine';
+import { runPageSearch } from './lib/page-search';
+import type { SearchConfig } from '../src/search/config';
+import type { AdapterInfo, BackendInfo, BackendName } from '../src/train/types';
 import {
   candidateTimes,
   mean,
@@ -27,14 +28,42 @@ import {
   timeBreakdown,
   TIME_PARTS,
   uploadEstimateMs,
-} from './lib/results.mjs';
-import { DEFAULT_NETS, runTrainBench } from './bench-train.mjs';
+  type TimePart,
+} from './lib/results';
+import { DEFAULT_NETS, runTrainBench, type TrainBenchReport } from './bench-train';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const log = (line) => process.stderr.write(`  ${line}\n`);
+/** The GPU adapters the parts ran on, in the order they ran: the report names the first. */
+const adapters: (AdapterInfo | null)[] = [];
+const log = (line: string): void => void process.stderr.write(`  ${line}\n`);
+
+/** A part's outcome as the report shows it: a note, a table, footnotes. */
+interface PartReport {
+  readonly note: string;
+  readonly table: { readonly headers: readonly string[]; readonly rows: readonly Row[] };
+  readonly footnotes?: readonly string[];
+  readonly epsilonTable?: { readonly headers: readonly string[]; readonly rows: readonly Row[] };
+  readonly error?: string;
+  readonly [more: string]: unknown;
+}
+
+interface BreakdownRun {
+  readonly preset: string;
+  readonly backend: BackendName;
+  readonly stopAfterNets: number | undefined;
+  readonly capMs: number;
+  readonly projectAfterMs?: number;
+}
+
+interface Plan {
+  readonly train: { backends: BackendName[]; images: number; epochs: number; nets: string[] };
+  readonly breakdown: { runs: BreakdownRun[] };
+  readonly tabs: { preset: string; backend: BackendName; seeds: number[] };
+  readonly quality: { preset: string; backend: BackendName; seeds: number[] };
+}
 
 /** Sizes of each part: --quick for ~10 minutes on 2 cores with SwiftShader, full for under an hour. */
-function plan(quick, seeds) {
+function plan(quick: boolean, seeds: number | null): Plan {
   return {
     train: {
       backends: ['webgpu', 'webgl', 'cpu'],
@@ -42,7 +71,7 @@ function plan(quick, seeds) {
       images: quick ? 256 : 512,
       epochs: quick ? 1 : 2,
       // A new architecture, a second one, then the first again (its shaders compiled: the steady state).
-      nets: quick ? [DEFAULT_NETS[0], DEFAULT_NETS[0]] : DEFAULT_NETS,
+      nets: quick ? [DEFAULT_NETS[0]!, DEFAULT_NETS[0]!] : DEFAULT_NETS,
     },
     breakdown: {
       // tiny on WebGPU: the point is shader compilation; quick: whatever fits the cap.
@@ -63,8 +92,8 @@ function plan(quick, seeds) {
 // ---------------------------------------------------------------------------------------------
 // 1. training throughput
 
-async function benchTrain(p) {
-  const runs = [];
+async function benchTrain(p: Plan['train']): Promise<PartReport> {
+  const runs: ({ backend: BackendName; report: TrainBenchReport; skipped?: undefined } | { backend: BackendName; skipped: string; report?: undefined })[] = [];
   for (const backend of p.backends) {
     log(`trainer vs model.fit on ${backend} (${p.images} images, ${p.epochs} epoch(s))`);
     try {
@@ -75,13 +104,13 @@ async function benchTrain(p) {
       }
       runs.push({ backend, report });
     } catch (error) {
-      runs.push({ backend, skipped: error.message.split('\n')[0] });
+      runs.push({ backend, skipped: firstLine(error) });
     }
   }
   const headers = ['backend', 'net', 'run', 'went first', 'first batch', 'trainer img/s', 'model.fit img/s', 'trainer / fit', 'trainer MAC/s', 'upload'];
-  const rows = [];
+  const rows: Row[] = [];
   for (const run of runs) {
-    if (run.skipped) {
+    if (run.skipped !== undefined) {
       rows.push([run.backend, `skipped: ${run.skipped}`, null, null, null, null, null, null, null, null]);
       continue;
     }
@@ -102,23 +131,25 @@ async function benchTrain(p) {
       ]);
     }
   }
-  const summary = runs
-    .filter((r) => r.report)
-    .map((r) => {
-      const ok = r.report.results.filter((x) => x.throughput?.speedup);
-      return {
+  const summary = runs.flatMap((r) => {
+    if (!r.report) return [];
+    adapters.push(r.report.backend?.adapter ?? null);
+    const ok = r.report.results.flatMap((x) => (x.throughput?.speedup ? [x.throughput] : []));
+    return [
+      {
         backend: r.backend,
-        adapter: r.report.backend.adapter,
-        meanSpeedup: mean(ok.map((x) => x.throughput.speedup)),
-        meanTrainerMultiplyAddsPerSecond: mean(ok.map((x) => x.throughput.trainerMultiplyAddsPerSecond)),
+        adapter: r.report.backend?.adapter ?? null,
+        meanSpeedup: mean(ok.map((t) => t.speedup!)),
+        meanTrainerMultiplyAddsPerSecond: mean(ok.flatMap((t) => (t.trainerMultiplyAddsPerSecond === null ? [] : [t.trainerMultiplyAddsPerSecond]))),
         uploadMs: r.report.uploadMs,
-      };
-    });
+      },
+    ];
+  });
   return {
     note: 'Steady-state images/s (first batch excluded); baseline: the same model, data already on the device, Adam, model.fit in its own worker; the two take turns going first on a new net. MAC/s = 3 × forward multiply-adds × images/s.',
     images: p.images,
     epochs: p.epochs,
-    runs: runs.map((r) => (r.report ? { backend: r.backend, ...r.report } : r)),
+    runs: runs.map((r) => (r.report ? { ...r.report, backend: r.backend } : r)),
     summary,
     table: { headers, rows },
   };
@@ -127,7 +158,7 @@ async function benchTrain(p) {
 // ---------------------------------------------------------------------------------------------
 // 2. where a candidate's time goes
 
-const PART_NAMES = {
+const PART_NAMES: Record<TimePart, string> = {
   buildMs: 'build',
   firstBatchMs: 'first batch (shaders)',
   trainingMs: 'training steps',
@@ -137,7 +168,7 @@ const PART_NAMES = {
   betweenMs: 'storage, agent, claim',
 };
 
-async function benchBreakdown(baseUrl, p) {
+async function benchBreakdown(baseUrl: string, p: Plan['breakdown']): Promise<PartReport> {
   const runs = [];
   for (const run of p.runs) {
     log(`time breakdown: ${run.preset} on ${run.backend} (stop after ${run.stopAfterNets ?? 'the schedule'} nets or ${duration(run.capMs)})`);
@@ -155,8 +186,11 @@ async function benchBreakdown(baseUrl, p) {
     });
     const times = candidateTimes(result.state.replay, result.starts);
     const breakdown = timeBreakdown(times);
-    const interrupted = result.interrupted?.progress?.kind === 'batch' ? result.interrupted : null;
-    const config = result.state.search?.config;
+    adapters.push(result.backend.adapter);
+    const progress = result.interrupted?.progress;
+    const interrupted = result.interrupted && progress?.kind === 'batch' ? { netString: result.interrupted.netString, progress } : null;
+    // The stored config is opaque JSON to the store; the app wrote it from a SearchConfig.
+    const config = result.state.search?.config as SearchConfig | undefined;
     const trainImages = Math.min(config?.data?.trainSize ?? Infinity, result.state.dataset?.meta?.counts?.train ?? Infinity);
     runs.push({
       ...run,
@@ -183,7 +217,7 @@ async function benchBreakdown(baseUrl, p) {
     });
   }
   const headers = ['preset', 'nets', ...TIME_PARTS.map((k) => PART_NAMES[k]), 'not training', 'per net', 'upload (1st net)'];
-  const footnotes = [];
+  const footnotes: string[] = [];
   const rows = runs.map((r) => {
     const label = `${r.preset} (${r.backend.backend})`;
     if (r.interrupted && (r.stoppedBy === 'time cap' || r.stoppedBy === 'projection over the cap')) {
@@ -216,24 +250,25 @@ async function benchBreakdown(baseUrl, p) {
 // ---------------------------------------------------------------------------------------------
 // 3. tabs
 
-async function benchTabs(baseUrl, p) {
-  const runs = [];
+async function benchTabs(baseUrl: string, p: Plan['tabs']): Promise<PartReport> {
+  const runs: { tabs: number; seed: number; backend: BackendInfo; nets: number; spanMs: number; netsPerHour: number | null; tabsThatTrained: number }[] = [];
   for (const tabs of [1, 2]) {
     for (const seed of p.seeds) {
       log(`tabs: ${tabs} tab(s), ${p.preset} on ${p.backend}, seed ${seed}`);
       const result = await runPageSearch({ baseUrl, dataset: 'mnist', preset: p.preset, seed, backend: p.backend, tabs, stopAtFinal: true, log });
+      adapters.push(result.backend.adapter);
       const replay = result.state.replay;
       const trainedBy = new Set(replay.map((e) => e.trainedBy));
       // From the search's creation to its last result: the schedule's wall time.
-      const spanMs = Math.max(...replay.map((e) => e.finishedAt)) - result.state.search.createdAt;
+      const spanMs = Math.max(...replay.map((e) => e.finishedAt)) - (result.state.search?.createdAt ?? 0);
       runs.push({ tabs, seed, backend: result.backend, nets: replay.length, spanMs, netsPerHour: netsPerHour(replay.length, spanMs), tabsThatTrained: trainedBy.size });
     }
   }
   const perTabs = [1, 2].map((tabs) => {
     const mine = runs.filter((r) => r.tabs === tabs);
-    return { tabs, netsPerHour: mean(mine.map((r) => r.netsPerHour)), tabsThatTrained: mean(mine.map((r) => r.tabsThatTrained)) };
+    return { tabs, netsPerHour: mean(mine.flatMap((r) => (r.netsPerHour === null ? [] : [r.netsPerHour]))), tabsThatTrained: mean(mine.map((r) => r.tabsThatTrained)) };
   });
-  const base = perTabs[0].netsPerHour;
+  const base = perTabs[0]!.netsPerHour;
   const headers = ['tabs', 'nets/hour', 'vs one tab', 'tabs that trained'];
   const rows = perTabs.map((t) => [t.tabs, t.netsPerHour?.toFixed(0), ratio(t.netsPerHour, base), t.tabsThatTrained]);
   return {
@@ -249,35 +284,37 @@ async function benchTabs(baseUrl, p) {
 // ---------------------------------------------------------------------------------------------
 // 4. search quality
 
-async function benchQuality(baseUrl, p) {
-  const runs = [];
+async function benchQuality(baseUrl: string, p: Plan['quality']): Promise<PartReport> {
+  const runs: (ReturnType<typeof searchQuality> & { strategy: string; seed: number; status: string | null })[] = [];
   for (const seed of p.seeds) {
     log(`quality: seed ${seed}, q-learning and random side by side (${p.preset} on ${p.backend})`);
     // Two contexts at once: separate databases, one core each; timing does not matter here.
     const pair = await Promise.all(
       ['q-learning', 'random'].map((strategy) =>
-        runPageSearch({ baseUrl, dataset: 'mnist', preset: p.preset, seed, backend: p.backend, strategy, stopAtFinal: true, pollMs: 1000, log }),
+        runPageSearch({ baseUrl, dataset: 'mnist', preset: p.preset, seed, backend: p.backend, strategy: strategy as 'q-learning' | 'random', stopAtFinal: true, pollMs: 1000, log }),
       ),
     );
     for (const [i, strategy] of ['q-learning', 'random'].entries()) {
-      const { state } = pair[i];
+      const { state } = pair[i]!;
       runs.push({ strategy, seed, ...searchQuality(state.replay, state.accuracyByEpsilon.byEpsilon), status: state.status });
     }
   }
   const byStrategy = ['q-learning', 'random'].map((strategy) => {
     const mine = runs.filter((r) => r.strategy === strategy);
+    const known = (xs: (number | null)[]): number[] => xs.filter((x): x is number => x !== null);
     return {
       strategy,
       searches: mine.length,
       nets: mean(mine.map((r) => r.nets)),
-      best: mean(mine.map((r) => r.best)),
-      bestStdev: stdev(mine.map((r) => r.best)),
-      top5: mean(mine.map((r) => r.topMean)),
-      top5Stdev: stdev(mine.map((r) => r.topMean)),
+      best: mean(known(mine.map((r) => r.best))),
+      bestStdev: stdev(known(mine.map((r) => r.best))),
+      top5: mean(known(mine.map((r) => r.topMean))),
+      top5Stdev: stdev(known(mine.map((r) => r.topMean))),
       byEpsilon: mergeByEpsilon(mine.map((r) => r.byEpsilon)),
     };
   });
-  const [q, random] = byStrategy;
+  const q = byStrategy[0]!;
+  const random = byStrategy[1]!;
   const headers = ['strategy', 'searches', 'nets', 'best val', 'top-5 mean val', 'top-5 vs random'];
   const rows = byStrategy.map((s) => [
     s.strategy,
@@ -303,7 +340,19 @@ async function benchQuality(baseUrl, p) {
 
 // ---------------------------------------------------------------------------------------------
 
-function renderMarkdown(results) {
+interface BenchResults {
+  date: string;
+  quick: boolean;
+  partial: boolean;
+  machine: Machine;
+  browser: string;
+  adapter: string | null;
+  plan: Plan;
+  parts: Partial<Record<BenchPart, PartReport>>;
+  timings: Partial<Record<BenchPart | 'total', number>>;
+}
+
+function renderMarkdown(results: BenchResults): string {
   const m = results.machine;
   const lines = [
     `# Benchmarks (npm run bench${results.quick ? ' -- --quick' : ''}${results.partial ? `${results.quick ? '' : ' --'} --parts ${Object.keys(results.parts).join(',')}` : ''})`,
@@ -311,13 +360,13 @@ function renderMarkdown(results) {
     `${results.date}. Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${results.browser}; GPU adapter: ${results.adapter ?? 'none'}; Node ${m.node}.`,
     '',
   ];
-  const titles = {
+  const titles: Record<BenchPart, string> = {
     train: '1. Training throughput: trainer vs plain model.fit',
     breakdown: '2. Where a candidate\'s time goes',
     tabs: '3. Tabs: nets per hour',
     quality: '4. Search quality: Q-learning vs random search',
   };
-  for (const [part, value] of Object.entries(results.parts)) {
+  for (const [part, value] of Object.entries(results.parts) as [BenchPart, PartReport][]) {
     lines.push(`## ${titles[part]}`, '', value.note, '', markdownTable(value.table.headers, value.table.rows), '');
     for (const line of value.footnotes ?? []) lines.push(`- ${line}`);
     if (value.footnotes?.length) lines.push('');
@@ -327,7 +376,7 @@ function renderMarkdown(results) {
   return `${lines.join('\n')}\n`;
 }
 
-async function main() {
+async function main(): Promise<number> {
   const args = parseBenchArgs(process.argv.slice(2));
   if (args.help) {
     process.stdout.write(`${BENCH_USAGE}\n`);
@@ -342,8 +391,8 @@ async function main() {
   const probe = await launchBrowser();
   const browserVersion = `Chromium ${probe.version()}`;
   await probe.close();
-  const failed = [];
-  const results = { date: new Date().toISOString(), quick: args.quick, partial: !BENCH_PARTS.every((part) => args.parts.includes(part)), machine, browser: browserVersion, adapter: null, plan: p, parts: {}, timings: {} };
+  const failed: BenchPart[] = [];
+  const results: BenchResults = { date: new Date().toISOString(), quick: args.quick, partial: !BENCH_PARTS.every((part) => args.parts.includes(part)), machine, browser: browserVersion, adapter: null, plan: p, parts: {}, timings: {} };
   try {
     for (const part of args.parts) {
       process.stderr.write(`\n== ${part}\n`);
@@ -355,12 +404,12 @@ async function main() {
         if (part === 'quality') results.parts.quality = await benchQuality(server.url, p.quality);
       } catch (error) {
         // One failed part must not lose the others' figures: record it, go on, exit non-zero.
-        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        const message = firstLine(error);
         results.parts[part] = { error: message, note: 'This part failed.', table: { headers: ['error'], rows: [[message]] } };
         failed.push(part);
       }
       results.timings[part] = Date.now() - t0;
-      const value = results.parts[part];
+      const value = results.parts[part]!;
       process.stdout.write(`\n${textTable(value.table.headers, value.table.rows)}\n`);
       for (const line of value.footnotes ?? []) process.stdout.write(`${line}\n`);
       if (value.epsilonTable) process.stdout.write(`\n${textTable(value.epsilonTable.headers, value.epsilonTable.rows)}\n`);
@@ -369,10 +418,7 @@ async function main() {
   } finally {
     await server.close().catch(() => {});
   }
-  const adapter =
-    results.parts.train?.summary.find((s) => s.adapter)?.adapter ??
-    results.parts.breakdown?.runs.find((r) => r.backend.adapter)?.backend.adapter ??
-    results.parts.tabs?.runs?.find((r) => r.backend?.adapter)?.backend.adapter;
+  const adapter = adapters.find((a) => a !== null) ?? null;
   results.adapter = adapter ? [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ') : null;
   results.timings.total = Date.now() - began;
 
@@ -400,7 +446,7 @@ async function main() {
 
 main().then(
   (code) => process.exit(code),
-  (error) => {
+  (error: unknown) => {
     if (error instanceof ArgError) {
       process.stderr.write(`npm run bench: ${error.message}\nRun with --help for the options.\n`);
       process.exit(2);
@@ -409,7 +455,7 @@ main().then(
       process.stderr.write(`npm run bench: ${error.message}\n`);
       process.exit(error.exitCode);
     }
-    process.stderr.write(`npm run bench: ${error.stack ?? error}\n`);
+    process.stderr.write(`npm run bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
 );

@@ -3,21 +3,41 @@
  * per-ε means, and where a candidate's time went. Pure functions of the page's records
  * (ReplayRecord, SearchRecord: src/store/records.ts) so tests/unit/runner can check them.
  */
-/** Entries that trained (not 'too-large' or 'failed'), best validation accuracy first, then net string. */
-export function rankEntries(replay) {
-  return replay
-    .filter((e) => e.status === 'ok' || e.status === 'failed-to-learn')
-    .sort((a, b) => b.bestValAccuracy - a.bestValAccuracy || a.netString.localeCompare(b.netString));
+import type { EpsilonAccuracy } from '../../src/search/export';
+import { rankReplay } from '../../src/search/search-session';
+import type { ReplayEntry, ReplayRecord, SearchRecord, SearchStatus } from '../../src/store';
+import { DEFAULT_TRAIN_CONFIG } from '../../src/train/config';
+import type { FullPageState } from './browser';
+import type { SearchArgs } from './args';
+import type { Machine } from './machine';
+import type { DatasetMeta } from '../../src/data';
+/** A search in one of these states is over: nothing more will be trained. */
+const ENDED: readonly string[] = ['done', 'failed', 'stopped'] satisfies readonly SearchStatus[];
+
+export function searchEnded(status: SearchStatus | null | undefined): boolean {
+  return status !== null && status !== undefined && ENDED.includes(status);
 }
 
-export function mean(xs) {
+/**
+ * The nets that trained (the app's rankReplay: trained here, not 'too-large' or 'failed'),
+ * best validation accuracy first, then net string. The quality figures are about validation
+ * accuracy on purpose (README, Benchmarks): rankReplay orders by reward, which a latency
+ * target shapes; without one the two orders are the same.
+ */
+export function rankEntries<E extends ReplayEntry>(replay: readonly E[]): E[] {
+  // rankReplay reads only an entry's fields (it is typed for stored records) and returns the same objects.
+  const trained = rankReplay(replay as readonly ReplayEntry[] as readonly ReplayRecord[]) as unknown as E[];
+  return trained.sort((a, b) => b.bestValAccuracy - a.bestValAccuracy || a.netString.localeCompare(b.netString));
+}
+
+export function mean(xs: readonly number[]): number | null {
   return xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length;
 }
 
 /** Sample standard deviation; null below two values. */
-export function stdev(xs) {
+export function stdev(xs: readonly number[]): number | null {
   if (xs.length < 2) return null;
-  const m = mean(xs);
+  const m = mean(xs)!;
   return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
@@ -26,7 +46,16 @@ export function stdev(xs) {
  * with the mean accuracy of the nets sampled at each ε (paper Figure 3, repeats counted) as
  * the page computed it (`AppState.accuracyByEpsilon().byEpsilon`, read by `readState`).
  */
-export function searchQuality(replay, byEpsilon = [], top = 5) {
+export interface SearchQuality {
+  readonly nets: number;
+  readonly best: number | null;
+  readonly bestNet: string | null;
+  readonly topMean: number | null;
+  readonly top: number;
+  readonly byEpsilon: readonly EpsilonAccuracy[];
+}
+
+export function searchQuality(replay: readonly ReplayEntry[], byEpsilon: readonly EpsilonAccuracy[] = [], top = 5): SearchQuality {
   const ranked = rankEntries(replay);
   const topK = ranked.slice(0, top).map((e) => e.bestValAccuracy);
   return {
@@ -43,8 +72,10 @@ export function searchQuality(replay, byEpsilon = [], top = 5) {
  * Several searches' per-ε tables merged: for each ε the mean over searches of their
  * per-ε means (each search weighs the same), highest ε first.
  */
-export function mergeByEpsilon(tables) {
-  const groups = new Map();
+export function mergeByEpsilon(
+  tables: readonly (readonly EpsilonAccuracy[])[],
+): { epsilon: number; searches: number; meanAccuracy: number | null; stdev: number | null }[] {
+  const groups = new Map<number, number[]>();
   for (const table of tables) {
     for (const row of table) {
       const group = groups.get(row.epsilon) ?? [];
@@ -57,15 +88,15 @@ export function mergeByEpsilon(tables) {
     .map(([epsilon, values]) => ({ epsilon, searches: values.length, meanAccuracy: mean(values), stdev: stdev(values) }));
 }
 
-/** Timed forward passes per batch size in the trainer's latency measurement (src/train/config.ts DEFAULT_TRAIN_CONFIG.latencyRepeats; the search does not change it). */
-export const LATENCY_REPEATS = 3;
+/** Timed forward passes per batch size in the trainer's latency measurement (the search does not change it: src/search trainConfigOf). */
+export const LATENCY_REPEATS = DEFAULT_TRAIN_CONFIG.latencyRepeats;
 
 /**
  * Time the trainer spent measuring forward latency, from what it measured: a warm-up pass
  * and LATENCY_REPEATS timed passes at batch 1 and at the large batch (src/train/evaluate.ts
  * measureLatency). An estimate: the warm-up of a new shape can take longer than a timed pass.
  */
-export function latencyMeasurementMs(latency, repeats = LATENCY_REPEATS) {
+export function latencyMeasurementMs(latency: ReplayEntry['latency'], repeats = LATENCY_REPEATS): number {
   if (!latency) return 0;
   return (1 + repeats) * (latency.batch1Ms + latency.batchNPerImageMs * latency.batchSize);
 }
@@ -83,10 +114,23 @@ export function latencyMeasurementMs(latency, repeats = LATENCY_REPEATS) {
  * Entries without timings (too large, imported) are left out; wall-based parts are null
  * when the start was not seen.
  */
-export function candidateTimes(replay, starts) {
+export interface CandidateTime {
+  readonly netString: string;
+  readonly first: boolean;
+  readonly buildMs: number;
+  readonly firstBatchMs: number;
+  readonly trainingMs: number;
+  readonly evaluationMs: number;
+  readonly latencyMs: number | null;
+  readonly otherWorkerMs: number | null;
+  readonly betweenMs: number | null;
+  readonly wallMs: number | null;
+}
+
+export function candidateTimes(replay: readonly ReplayEntry[], starts: ReadonlyMap<string, number>): CandidateTime[] {
   const trained = replay.filter((e) => e.timings).sort((a, b) => a.finishedAt - b.finishedAt);
   return trained.map((entry, i) => {
-    const t = entry.timings;
+    const t = entry.timings!;
     const worker = t.buildMs + t.firstBatchMs + t.trainingMs + t.evaluationMs;
     const startedAt = starts.get(entry.netString) ?? null;
     const wallMs = startedAt === null ? null : entry.finishedAt - startedAt;
@@ -102,26 +146,27 @@ export function candidateTimes(replay, starts) {
       trainingMs: t.trainingMs,
       evaluationMs: t.evaluationMs,
       latencyMs,
-      otherWorkerMs: rest === null ? null : rest - latencyMs,
+      otherWorkerMs: rest === null || latencyMs === null ? null : rest - latencyMs,
       betweenMs: nextStart === null ? null : Math.max(0, nextStart - entry.finishedAt),
       wallMs,
     };
   });
 }
 
-export const TIME_PARTS = ['buildMs', 'firstBatchMs', 'trainingMs', 'evaluationMs', 'latencyMs', 'otherWorkerMs', 'betweenMs'];
+export const TIME_PARTS = ['buildMs', 'firstBatchMs', 'trainingMs', 'evaluationMs', 'latencyMs', 'otherWorkerMs', 'betweenMs'] as const;
+export type TimePart = (typeof TIME_PARTS)[number];
 
-export function median(xs) {
+export function median(xs: readonly number[]): number | null {
   if (xs.length === 0) return null;
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** The dataset upload, estimated: the first job's unexplained time beyond the others' median. */
-export function uploadEstimateMs(times) {
+export function uploadEstimateMs(times: readonly Pick<CandidateTime, 'first' | 'otherWorkerMs'>[]): number | null {
   const first = times.find((t) => t.first)?.otherWorkerMs ?? null;
-  const rest = median(times.filter((t) => !t.first && t.otherWorkerMs !== null).map((t) => t.otherWorkerMs));
+  const rest = median(times.flatMap((t) => (!t.first && t.otherWorkerMs !== null ? [t.otherWorkerMs] : [])));
   return first === null || rest === null ? null : Math.max(0, first - rest);
 }
 
@@ -129,11 +174,20 @@ export function uploadEstimateMs(times) {
  * Totals of candidateTimes over the candidates where every part is known, with each part's
  * share and the share that is not training steps (everything but `trainingMs`).
  */
-export function timeBreakdown(times) {
+export interface TimeBreakdown {
+  readonly candidates: number;
+  readonly totals: Record<TimePart, number>;
+  readonly total: number;
+  readonly shares: Record<TimePart, number | null>;
+  readonly notTrainingShare: number | null;
+  readonly perCandidateMs: number | null;
+}
+
+export function timeBreakdown(times: readonly CandidateTime[]): TimeBreakdown {
   const complete = times.filter((t) => TIME_PARTS.every((p) => typeof t[p] === 'number'));
-  const totals = Object.fromEntries(TIME_PARTS.map((p) => [p, complete.reduce((s, t) => s + t[p], 0)]));
+  const totals = Object.fromEntries(TIME_PARTS.map((p) => [p, complete.reduce((s, t) => s + (t[p] ?? 0), 0)])) as Record<TimePart, number>;
   const total = TIME_PARTS.reduce((s, p) => s + totals[p], 0);
-  const shares = Object.fromEntries(TIME_PARTS.map((p) => [p, total > 0 ? totals[p] / total : null]));
+  const shares = Object.fromEntries(TIME_PARTS.map((p) => [p, total > 0 ? totals[p] / total : null])) as Record<TimePart, number | null>;
   return {
     candidates: complete.length,
     totals,
@@ -145,25 +199,42 @@ export function timeBreakdown(times) {
 }
 
 /** Nets per hour over a span of wall time. */
-export function netsPerHour(nets, ms) {
+export function netsPerHour(nets: number, ms: number): number | null {
   return ms > 0 ? (nets * 3_600_000) / ms : null;
 }
 
-/**
- * results.json of `npm run search`.
- * @param {object} input
- * @param {object} input.state readState(page, { full: true }) after the search
- * @param {object} input.args the parsed arguments
- * @param {object} input.run { startedAt, finishedAt (ms), browser, url, tabs, machine }
- * @param {object | null} input.model { netString, files } of the exported best model
- */
-export function buildResults({ state, args, run, model }) {
+export interface ResultsInput {
+  /** readFullState(page) after the search (the parts results.json reads). */
+  readonly state: {
+    readonly backend: FullPageState['backend'];
+    readonly search: Partial<SearchRecord> | null;
+    readonly replay: readonly ReplayEntry[];
+    readonly dataset: { readonly meta: Partial<DatasetMeta> } | null;
+    readonly accuracyByEpsilon: FullPageState['accuracyByEpsilon'];
+  };
+  /** The parsed arguments, with the dataset and setup actually searched. */
+  readonly args: Pick<SearchArgs, 'dataset' | 'importPath' | 'preset' | 'seed' | 'tabs' | 'backend' | 'strategy'> & { readonly configPath?: string | null };
+  readonly run: {
+    readonly startedAt: number;
+    readonly finishedAt: number;
+    readonly browser: string;
+    readonly url: string;
+    readonly machine: Partial<Machine>;
+    readonly tabIds?: readonly (string | null)[];
+  };
+  /** The exported best model's files. */
+  readonly model: { readonly net: string; readonly files: readonly string[]; readonly weightsBytes: number } | null;
+}
+
+/** results.json of `npm run search`. */
+export function buildResults({ state, args, run, model }: ResultsInput) {
   const search = state.search ?? {};
   const config = search.config ?? {};
-  const replay = state.replay ?? [];
-  const quality = searchQuality(replay, state.accuracyByEpsilon?.byEpsilon ?? []);
+  const replay = state.replay;
+  const quality = searchQuality(replay, state.accuracyByEpsilon.byEpsilon);
   const meta = state.dataset?.meta ?? null;
   const tabIndex = new Map((run.tabIds ?? []).map((id, i) => [id, i + 1]));
+  const final = search.final;
   const nets = [...replay]
     .sort((a, b) => (a.iterations[0] ?? Infinity) - (b.iterations[0] ?? Infinity) || a.finishedAt - b.finishedAt)
     .map((e) => ({
@@ -197,6 +268,7 @@ export function buildResults({ state, args, run, model }) {
       dataset: args.dataset,
       import: args.importPath,
       preset: args.preset,
+      config: args.configPath ?? null,
       seed: args.seed,
       tabs: args.tabs,
       backend: args.backend,
@@ -221,15 +293,15 @@ export function buildResults({ state, args, run, model }) {
       top5MeanValAccuracy: quality.topMean,
       meanAccuracyByEpsilon: quality.byEpsilon,
     },
-    best: search.final
+    best: final
       ? {
-          net: search.final.bestNetString,
-          testAccuracy: search.final.bestTestAccuracy,
-          validationAccuracy: replay.find((e) => e.netString === search.final.bestNetString)?.bestValAccuracy ?? null,
+          net: final.bestNetString,
+          testAccuracy: final.bestTestAccuracy,
+          validationAccuracy: replay.find((e) => e.netString === final.bestNetString)?.bestValAccuracy ?? null,
           model: model ?? null,
         }
       : null,
-    ensemble: search.final ? { nets: search.final.ensembleNetStrings, testAccuracy: search.final.ensembleTestAccuracy } : null,
+    ensemble: final ? { nets: final.ensembleNetStrings, testAccuracy: final.ensembleTestAccuracy } : null,
     fineTuned: search.finalProgress?.fineTuned ?? [],
     nets,
   };

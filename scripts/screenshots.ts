@@ -1,17 +1,27 @@
-#!/usr/bin/env node
 // Screenshots of the main screens for the README, taken from the real built app in headless
 // Chromium: the dataset and setup screens, a search while it trains, and the results.
 // Usage: npm run screenshots [-- --backend webgpu|webgl|cpu]   (writes docs/screenshots/*.png)
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureBuilt, launchBrowser, servePreview, waitForApp, waitForBackend } from './lib/browser.mjs';
+import { ArgError, parseScreenshotArgs, SCREENSHOTS_USAGE } from './lib/args';
+import { ensureBuilt, launchBrowser, servePreview, waitForApp, waitForBackend } from './lib/browser';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'docs', 'screenshots');
-const backendFlag = process.argv.indexOf('--backend');
-// The cpu backend by default: the screens look the same and the search ends in seconds here.
-const backend = backendFlag > 0 ? process.argv[backendFlag + 1] : 'cpu';
+let args;
+try {
+  args = parseScreenshotArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof ArgError)) throw error;
+  process.stderr.write(`npm run screenshots: ${error.message}\n${SCREENSHOTS_USAGE}\n`);
+  process.exit(2);
+}
+if (args.help) {
+  process.stdout.write(`${SCREENSHOTS_USAGE}\n`);
+  process.exit(0);
+}
+const backend = args.backend;
 
 await mkdir(out, { recursive: true });
 await ensureBuilt(root);
@@ -31,7 +41,7 @@ try {
 
   await page.getByTestId('start').click();
   await page.getByTestId('live-job').first().waitFor({ timeout: 120_000 });
-  await page.waitForFunction(() => (globalThis.__metaqnn?.replay?.length ?? 0) >= 4, null, { timeout: 300_000 });
+  await page.waitForFunction(() => (globalThis.__metaqnn?.replay.length ?? 0) >= 4, null, { timeout: 300_000 });
   await page.getByTestId('live-job').first().scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(out, 'live.png') });
 
