@@ -2,7 +2,7 @@
  * `npm run bench`: the benchmarks, each figure a ratio against a baseline measured in the
  * same run, on a described machine. Writes bench/results/bench-<time>.json and
  * bench/results/latest.md, and prints the tables. Parts (issue 8):
- *   train      the trainer against plain model.fit, per backend (scripts/bench-train.mjs)
+ *   train      the trainer against plain model.fit, per backend (scripts/bench-train.ts)
  *   breakdown  where a candidate's time goes on the tiny and quick presets (a real search)
  *   tabs       nets per hour with one tab and with two (tiny preset, cpu backend)
  *   quality    Q-learning against random search, same nets, several seeds (cpu backend)
