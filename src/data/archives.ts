@@ -9,10 +9,13 @@ import { unzipSync } from 'fflate';
 import { DatasetImportError } from './errors';
 import { gunzipFile } from './compression';
 import { baseName, isDirectoryMarker, readAllBytes, type ImportFileInput } from './files';
+import { ARCHIVE_MAX_ENTRIES, ARCHIVE_MAX_NAME_CHARS, ARCHIVE_MAX_NESTING, checkLimit, DATASET_MAX_UNPACKED_BYTES, shortPath } from './limits';
 import type { TaskControl } from './progress';
 
-/** Archives inside archives (a .gz inside a .tar) are opened to this depth. */
-const MAX_NESTING = 3;
+/** What the archives of one import have unpacked so far (DATASET_MAX_UNPACKED_BYTES bounds it). */
+interface Unpacked {
+  bytes: number;
+}
 
 type ArchiveKind = 'tar.gz' | 'tar' | 'zip' | 'gz';
 
@@ -35,8 +38,16 @@ function entry(path: string, bytes: Uint8Array): ImportFileInput {
   return { name: trimmed.slice(trimmed.lastIndexOf('/') + 1), path, bytes };
 }
 
-/** Replaces every archive by its entries (paths kept relative to the archive's folder). */
-export async function expandArchives(inputs: readonly ImportFileInput[], control: TaskControl = {}, depth = 0): Promise<ImportFileInput[]> {
+/**
+ * Replaces every archive by its entries (paths kept relative to the archive's folder).
+ * Entry counts, names and unpacked sizes are checked against limits.ts before the work.
+ */
+export async function expandArchives(
+  inputs: readonly ImportFileInput[],
+  control: TaskControl = {},
+  depth = 0,
+  unpacked: Unpacked = { bytes: 0 },
+): Promise<ImportFileInput[]> {
   const out: ImportFileInput[] = [];
   for (const input of inputs) {
     const kind = isDirectoryMarker(input) ? undefined : archiveKind(input.path);
@@ -44,27 +55,32 @@ export async function expandArchives(inputs: readonly ImportFileInput[], control
       out.push(input);
       continue;
     }
-    if (depth >= MAX_NESTING) throw new DatasetImportError(input.path, `archives nested more than ${MAX_NESTING} deep are not opened`);
+    if (depth >= ARCHIVE_MAX_NESTING) throw new DatasetImportError(input.path, `archives nested more than ${ARCHIVE_MAX_NESTING} deep are not opened`);
     const bytes = await readAllBytes(input, control);
     const folder = directoryOf(input.path);
     let entries: ImportFileInput[];
+    const gunzip = async () => {
+      const data = await gunzipFile(input.path, bytes, control, DATASET_MAX_UNPACKED_BYTES - unpacked.bytes);
+      unpacked.bytes += data.length;
+      return data;
+    };
     switch (kind) {
       case 'gz': {
         const inner = input.path.slice(0, -'.gz'.length);
-        entries = [entry(inner, await gunzipFile(input.path, bytes, control))];
+        entries = [entry(inner, await gunzip())];
         break;
       }
       case 'tar.gz':
-        entries = readTar(input.path, await gunzipFile(input.path, bytes, control), folder);
+        entries = readTar(input.path, await gunzip(), folder);
         break;
       case 'tar':
         entries = readTar(input.path, bytes, folder);
         break;
       case 'zip':
-        entries = readZip(input.path, bytes, folder);
+        entries = readZip(input.path, bytes, folder, unpacked);
         break;
     }
-    out.push(...(await expandArchives(entries, control, depth + 1)));
+    out.push(...(await expandArchives(entries, control, depth + 1, unpacked)));
   }
   return out;
 }
@@ -93,7 +109,10 @@ function isZeroBlock(bytes: Uint8Array, offset: number): boolean {
 function checkTar(file: string, bytes: Uint8Array): void {
   if (bytes.length < 512) throw new DatasetImportError(file, `not a tar archive: ${bytes.length} bytes is less than one 512-byte header`, 0);
   let offset = 0;
+  let count = 0;
   while (offset + 512 <= bytes.length) {
+    // Every header counts (pax and long-name headers too): nanotar makes an object of each.
+    checkLimit(file, 'its number of entries', ++count, ARCHIVE_MAX_ENTRIES * 2, 'headers');
     if (isZeroBlock(bytes, offset)) {
       if (offset === 0) throw new DatasetImportError(file, 'empty tar archive', 0);
       return;
@@ -120,7 +139,10 @@ function readTar(file: string, bytes: Uint8Array, folder: string): ImportFileInp
   // nanotar reads `data.buffer` from offset 0: hand it a view that covers its whole buffer.
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
   const entries: ImportFileInput[] = [];
-  for (const item of parseTar(whole)) {
+  const items = parseTar(whole);
+  checkLimit(file, 'its number of entries', items.length, ARCHIVE_MAX_ENTRIES, 'entries');
+  for (const item of items) {
+    checkLimit(file, `the name of entry ${shortPath(item.name)}`, item.name.length, ARCHIVE_MAX_NAME_CHARS, 'characters');
     if (item.type === 'directory') entries.push(entry(folder + item.name.replace(/\/?$/, '/'), new Uint8Array(0)));
     else if (item.type === 'file' || item.type === 'contiguousFile') entries.push(entry(folder + item.name, item.data ?? new Uint8Array(0)));
     // Links, devices and metadata entries carry no image data.
@@ -128,13 +150,25 @@ function readTar(file: string, bytes: Uint8Array, folder: string): ImportFileInp
   return entries;
 }
 
-function readZip(file: string, bytes: Uint8Array, folder: string): ImportFileInput[] {
+function readZip(file: string, bytes: Uint8Array, folder: string, unpacked: Unpacked): ImportFileInput[] {
   const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5);
   if (!isZip) throw new DatasetImportError(file, 'not a zip archive: expected "PK" signature', 0);
   let files: Record<string, Uint8Array>;
+  let count = 0;
   try {
-    files = unzipSync(bytes);
+    // fflate shows each entry's directory record to the filter before inflating it, and
+    // inflates into a buffer of the declared size that never grows: declared sizes bound memory.
+    files = unzipSync(bytes, {
+      filter: (item) => {
+        checkLimit(file, 'its number of entries', ++count, ARCHIVE_MAX_ENTRIES, 'entries');
+        checkLimit(file, `the name of entry ${shortPath(item.name)}`, item.name.length, ARCHIVE_MAX_NAME_CHARS, 'characters');
+        unpacked.bytes += item.originalSize;
+        checkLimit(file, 'what its entries unpack to, with the archives before it', unpacked.bytes, DATASET_MAX_UNPACKED_BYTES, 'bytes');
+        return true;
+      },
+    });
   } catch (error) {
+    if (error instanceof DatasetImportError) throw error;
     throw new DatasetImportError(file, `corrupt zip archive (${error instanceof Error ? error.message : String(error)})`);
   }
   return Object.entries(files).map(([path, data]) => entry(folder + path, data));

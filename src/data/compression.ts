@@ -4,9 +4,12 @@
  */
 import { Gunzip, Unzlib } from 'fflate';
 import { DatasetImportError } from './errors';
+import { checkLimit, DATASET_MAX_UNPACKED_BYTES } from './limits';
 import { checkpoint, type TaskControl } from './progress';
 
 const SLICE_BYTES = 1 << 20;
+/** Compressed bytes handed to fflate at once: at most ~16 MB of output between two limit checks. */
+const PUSH_BYTES = 16 << 10;
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -27,9 +30,13 @@ class Output {
     private readonly sizeFromHead: (head: Uint8Array) => number | undefined,
     /** Deflate expands at most ~1032:1, so a larger hint is corrupt: never allocate past this. */
     private readonly limit: number,
+    /** The most this output may hold (what is left of the import's unpacked budget), checked as data comes. */
+    private readonly cap: { readonly file: string; readonly bytes: number },
   ) {}
 
   push(chunk: Uint8Array): void {
+    const held = this.sized ? this.written : this.pendingLength;
+    checkLimit(this.cap.file, 'what it unpacks to', held + chunk.length, this.cap.bytes, 'bytes');
     if (!this.sized) {
       this.pending.push(chunk);
       this.pendingLength += chunk.length;
@@ -38,7 +45,7 @@ class Output {
       if (size === undefined) return;
       this.sized = true;
       this.pending = [];
-      this.buffer = new Uint8Array(Math.max(Math.min(size, this.limit), head.length));
+      this.buffer = new Uint8Array(Math.max(Math.min(size, this.limit, this.cap.bytes), head.length));
       this.buffer.set(head);
       this.written = head.length;
       return;
@@ -142,11 +149,18 @@ async function pump(
 ): Promise<void> {
   for (let offset = 0; offset < input.length || offset === 0; offset += SLICE_BYTES) {
     const end = Math.min(input.length, offset + SLICE_BYTES);
-    try {
-      inflater.push(input.subarray(offset, end), end === input.length);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new DatasetImportError(file, `corrupt or truncated ${what} (${reason}) at or after this offset`, baseOffset + offset);
+    // Pushed in small pieces: one piece inflates to at most ~1032 times its size, so the
+    // unpacked limit (checked as output comes) is passed by at most PUSH_BYTES * 1032.
+    for (let at = offset; at < end || at === offset; at += PUSH_BYTES) {
+      const pieceEnd = Math.min(end, at + PUSH_BYTES);
+      try {
+        inflater.push(input.subarray(at, pieceEnd), pieceEnd === input.length);
+      } catch (error) {
+        if (error instanceof DatasetImportError) throw error; // a limit, not corruption
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new DatasetImportError(file, `corrupt or truncated ${what} (${reason}) at or after this offset`, baseOffset + at);
+      }
+      if (pieceEnd === end) break;
     }
     if (end === input.length) break;
     await checkpoint(control, { phase: 'decompressing', file, done: end, total: input.length });
@@ -155,7 +169,12 @@ async function pump(
 }
 
 /** Inflates a whole .gz file (all members). */
-export async function gunzipFile(file: string, bytes: Uint8Array, control: TaskControl = {}): Promise<Uint8Array<ArrayBuffer>> {
+export async function gunzipFile(
+  file: string,
+  bytes: Uint8Array,
+  control: TaskControl = {},
+  maxBytes = DATASET_MAX_UNPACKED_BYTES,
+): Promise<Uint8Array<ArrayBuffer>> {
   if (!isGzip(bytes)) {
     const found = Array.from(bytes.subarray(0, 2), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new DatasetImportError(file, `not gzip data: expected bytes 1f 8b, found ${found || 'an empty file'}`, 0);
@@ -164,7 +183,7 @@ export async function gunzipFile(file: string, bytes: Uint8Array, control: TaskC
   const n = bytes.length;
   const trailerCrc = n >= 18 ? uint32LE(bytes, n - 8) : -1;
   const isize = n >= 18 ? uint32LE(bytes, n - 4) : 0;
-  const output = new Output(() => isize, maxInflatedSize(n));
+  const output = new Output(() => isize, maxInflatedSize(n), { file, bytes: maxBytes });
   const crc = new Crc32();
   let ended = false;
   let extraMembers = 0;
@@ -195,8 +214,9 @@ export async function inflateZlib(
   baseOffset: number,
   sizeFromHead: (head: Uint8Array) => number | undefined,
   control: TaskControl = {},
+  maxBytes = DATASET_MAX_UNPACKED_BYTES,
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const output = new Output(sizeFromHead, maxInflatedSize(compressed.length));
+  const output = new Output(sizeFromHead, maxInflatedSize(compressed.length), { file, bytes: maxBytes });
   const adler = new Adler32();
   let ended = false;
   const unzlib = new Unzlib((chunk, final) => {

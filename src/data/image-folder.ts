@@ -9,6 +9,8 @@ import { assembleDataset, type AssembleOptions } from './dataset-meta';
 import { DatasetImportError } from './errors';
 import { asBlob, isDirectoryMarker, isJunkPath, listNames, readHead, type ImportFileInput } from './files';
 import { checkpoint, type TaskControl } from './progress';
+import { imageSize, IMAGE_HEADER_BYTES } from './image-size';
+import { checkLimit, IMAGE_FOLDER_MAX_FILES, IMAGE_MAX_PIXELS, IMAGE_MAX_SIDE } from './limits';
 import type { ImageDataset, ImageSet } from './types';
 
 export type ImageType = 'png' | 'jpeg' | 'webp';
@@ -106,6 +108,7 @@ export function planImageFolder(inputs: readonly ImportFileInput[]): ImageFolder
     }
   }
   if (images.length === 0) throw new DatasetImportError(listNames(inputs.map((f) => f.path)) || 'the folder', 'no images found (PNG, JPEG or WebP inside class folders)');
+  checkLimit(normalizePath(images[0]!.input.path).split('/')[0] || 'the folder', 'its number of images', images.length, IMAGE_FOLDER_MAX_FILES, 'images');
 
   // Strip the folders every image shares while each image keeps at least one folder (its class).
   const rootParts: string[] = [];
@@ -185,11 +188,19 @@ async function decodeAll(planned: readonly PlannedImage[], target: DecodeTarget,
   let failed = false;
   const decodeOne = async (index: number) => {
     const { input, label } = planned[index] as PlannedImage;
-    const head = await readHead(input, 16);
+    let head = await readHead(input, 64);
     const type = sniffImageType(head);
     if (type === undefined) {
       const bytes = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
       throw new DatasetImportError(input.path, `not a PNG, JPEG or WebP image (${head.length === 0 ? 'empty file' : `starts with bytes ${bytes}`})`, 0);
+    }
+    // The size from the header, before a decoder allocates the pixels (a JPEG's may sit further in).
+    let stated = imageSize(head, type);
+    if (stated === undefined && type === 'jpeg') stated = imageSize((head = await readHead(input, IMAGE_HEADER_BYTES)), type);
+    if (stated !== undefined) {
+      checkLimit(input.path, 'its width', stated.width, IMAGE_MAX_SIDE, 'pixels');
+      checkLimit(input.path, 'its height', stated.height, IMAGE_MAX_SIDE, 'pixels');
+      checkLimit(input.path, 'its size', stated.width * stated.height, IMAGE_MAX_PIXELS, 'pixels');
     }
     let pixels: Uint8Array;
     try {

@@ -9,6 +9,7 @@ import { DatasetImportError } from './errors';
 import { baseName, isDirectoryMarker, isJunkPath, listNames, readHead, type ImportFileInput } from './files';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, importIdx, looksLikeIdxName } from './idx';
 import { IMAGE_EXTENSIONS, importImageFolder, type ImageDecoder } from './image-folder';
+import { checkLimit, DATASET_FILE_MAX_BYTES } from './limits';
 import type { TaskControl } from './progress';
 import { importSvhn } from './svhn';
 import type { ImageDataset } from './types';
@@ -88,6 +89,11 @@ export async function detectFormat(files: readonly ImportFileInput[]): Promise<D
 export async function importDatasetFromFiles(files: readonly ImportFileInput[], options: ImportOptions = {}): Promise<ImageDataset> {
   const control: TaskControl = { signal: options.signal, onProgress: options.onProgress };
   control.signal?.throwIfAborted();
+  // Every file's size before any is read (a File's size is known without reading it).
+  for (const input of files) {
+    const size = input.file?.size ?? input.bytes?.byteLength ?? 0;
+    checkLimit(input.path, 'the file', size, DATASET_FILE_MAX_BYTES, 'bytes');
+  }
   const expanded = await expandArchives(files, control);
   const format = options.format === undefined || options.format === 'auto' ? await detectFormat(expanded) : options.format;
   const content = expanded.filter((input) => !isDirectoryMarker(input) && !isJunkPath(input.path));
