@@ -8,7 +8,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseNetwork } from '../../../src/core';
-import { presetConfig } from '../../../src/search/config';
+import { parseSearchConfig, presetConfig, PRESET_IDS } from '../../../src/search/config';
 import {
   ARCHIVE_MAX_ENTRIES,
   ARCHIVE_MAX_MANIFEST_BYTES,
@@ -87,6 +87,14 @@ describe('search archive limits and whole-archive checks', () => {
     expect((await store.listSearches()).map((s) => s.id)).toEqual([id]);
     return error;
   }
+
+  it('the bounded config schema accepts every preset, on shipped and imported datasets', () => {
+    for (const preset of PRESET_IDS) {
+      for (const dataset of ['mnist', 'fashion-mnist', 'import-0123456789ab']) {
+        expect(parseSearchConfig(presetConfig(preset, dataset, 2 ** 32 - 1))).toMatchObject({ presetId: preset, datasetId: dataset });
+      }
+    }
+  });
 
   it('imports the good archive (the checks accept what the app writes)', async () => {
     const other = await openStore('metaqnn', new IDBFactory(), { newId });
