@@ -5,68 +5,103 @@
  */
 import * as v from 'valibot';
 import { schedulePresets, searchSpacePresets } from '../core';
-import type { EpsilonSchedule, SearchSpacePreset } from '../core';
+import type { SearchSpacePreset } from '../core';
 
-export type PresetId = 'tiny' | 'quick' | 'paper' | 'bench';
-export const PRESET_IDS: readonly PresetId[] = ['tiny', 'quick', 'paper', 'bench'];
+const probability = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+/** A whole number from 1 to `max`. */
+const upTo = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max));
+/** A whole number from 0 to `max`. */
+const zeroTo = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(max));
+/** 1 to `maxItems` values, each from 1 to `max`. */
+const intList = (max: number, maxItems = 16) => v.pipe(v.array(upTo(max)), v.minLength(1), v.maxLength(maxItems), v.readonly());
+const record = <const T extends v.ObjectEntries>(entries: T) => v.pipe(v.object(entries), v.readonly());
 
-export interface TrainingSetup {
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly learningRate: number;
+/** The presets by id: a new preset is a new row of `searchPresets` and a new id here. */
+export const PRESET_IDS = ['tiny', 'quick', 'paper', 'bench'] as const;
+export type PresetId = (typeof PRESET_IDS)[number];
+
+// Bounds: a config also comes from files (a search archive) and the URL, and the setup screen
+// could never make values past these. Each is several times the paper's (Table 1: filters up
+// to 512, kernels up to 5, 3 pools, FC up to 512, depth 12, 2,700 nets, 60 fine-tuning epochs),
+// so no real setup is refused, while a `convFilters [100000]` or a million-level schedule is.
+const TrainingSchema = record({
+  epochs: upTo(1000),
+  batchSize: upTo(65_536),
+  learningRate: v.pipe(v.number(), v.gtValue(0), v.maxValue(10)),
   /** 'seed': ×0.8 every 5 epochs for nets beating the best so far; 'paper': ×0.2 always. */
-  readonly learningRateRule: 'seed' | 'paper' | 'constant';
+  learningRateRule: v.picklist(['seed', 'paper', 'constant']),
   /** 'seed': after every FC; 'paper': after every second layer and every FC (spec section 3). */
-  readonly dropoutRule: 'seed' | 'paper';
+  dropoutRule: v.picklist(['seed', 'paper']),
   /** The paper's "failed to learn" restart. */
-  readonly restartIfFailedToLearn: boolean;
-  readonly weightDecay: number;
-}
+  restartIfFailedToLearn: v.boolean(),
+  weightDecay: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+});
 
-export interface DataSetup {
+const DataSchema = record({
   /** Training images per candidate (a stratified sample); null = every training image. */
-  readonly trainSize: number | null;
+  trainSize: v.nullable(upTo(100_000_000)),
   /** Validation images drawn from the training split, class distribution kept. */
-  readonly validationSize: number;
+  validationSize: upTo(100_000_000),
   /** Test images used for the reported test accuracy; null = the whole test split. */
-  readonly testSize: number | null;
+  testSize: v.nullable(upTo(100_000_000)),
   /** Seed extension: train on a sample early and grow it as ε falls. */
-  readonly progressive: boolean;
+  progressive: v.boolean(),
   /** With `progressive`, the share of `trainSize` used at ε = 1 (grows linearly to 1 at the last ε). */
-  readonly progressiveStart: number;
-}
+  progressiveStart: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
+});
 
-export interface ConstraintSetup {
+const ConstraintsSchema = record({
   /** Nets with more parameters are never proposed; null = no cap. */
-  readonly paramCap: number | null;
+  paramCap: v.nullable(upTo(Number.MAX_SAFE_INTEGER)),
   /** Forward latency target per image at batch 1, ms; null = no latency term. */
-  readonly latencyTargetMs: number | null;
+  latencyTargetMs: v.nullable(v.pipe(v.number(), v.gtValue(0), v.maxValue(3_600_000))),
   /** Reward × (target / latency)^penalty when slower than the target. */
-  readonly latencyPenalty: number;
-}
+  latencyPenalty: v.pipe(v.number(), v.minValue(0), v.maxValue(100)),
+});
 
-export interface FinalSetup {
-  readonly fineTuneTop: number;
-  readonly fineTuneEpochs: number;
-  readonly ensembleTop: number;
-}
+const FinalSchema = record({
+  fineTuneTop: zeroTo(1000),
+  fineTuneEpochs: upTo(1000),
+  ensembleTop: zeroTo(1000),
+});
 
-export interface SearchConfig {
-  readonly presetId: PresetId | 'custom';
-  readonly datasetId: string;
-  readonly seed: number;
-  readonly strategy: 'q-learning' | 'random';
-  readonly space: SearchSpacePreset;
-  readonly schedule: EpsilonSchedule;
+const SearchConfigSchema = record({
+  presetId: v.picklist([...PRESET_IDS, 'custom']),
+  /** An id, never a path ("../../etc"): letters, digits, "-", "_", ".". */
+  datasetId: v.pipe(v.string(), v.maxLength(128), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a dataset id (letters, digits, "-", "_", "."; at most 128)')),
+  seed: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1)),
+  strategy: v.picklist(['q-learning', 'random']),
+  /** The core's SearchSpacePreset (search-space.ts), bounded. */
+  space: record({
+    convFilters: intList(4096),
+    convKernels: intList(31),
+    convStride: upTo(8),
+    pools: v.pipe(v.array(record({ size: upTo(32), stride: upTo(32) })), v.maxLength(16), v.readonly()),
+    fcSizes: v.pipe(v.array(upTo(16_384)), v.maxLength(16), v.readonly()),
+    maxFc: zeroTo(16),
+    maxDepth: upTo(64),
+    sizeBins: intList(4096),
+    fcMaxBin: upTo(4096),
+  }),
+  schedule: v.pipe(v.array(record({ epsilon: probability, nets: upTo(1_000_000) })), v.minLength(1), v.maxLength(1000), v.readonly()),
   /** Replay samples per Q update (paper 100, the original code 128). */
-  readonly replaySamples: number;
-  readonly training: TrainingSetup;
-  readonly data: DataSetup;
-  readonly constraints: ConstraintSetup;
-  readonly final: FinalSetup;
+  replaySamples: upTo(100_000),
+  training: TrainingSchema,
+  data: DataSchema,
+  constraints: ConstraintsSchema,
+  final: FinalSchema,
   /** Trainer workers in each tab. */
-  readonly trainersPerTab: number;
-}
+  trainersPerTab: upTo(8),
+});
+
+/** A search's whole setup; the type is the schema's, so the two cannot drift apart. */
+export type SearchConfig = v.InferOutput<typeof SearchConfigSchema>;
+export type TrainingSetup = SearchConfig['training'];
+export type DataSetup = SearchConfig['data'];
+export type ConstraintSetup = SearchConfig['constraints'];
+export type FinalSetup = SearchConfig['final'];
+/** Fails to compile if the stored space stops being a core SearchSpacePreset (createAgent needs one). */
+export type SpaceIsCorePreset = SearchConfig['space'] extends SearchSpacePreset ? true : never;
 
 type PresetRow = Omit<SearchConfig, 'datasetId' | 'seed'>;
 
@@ -172,65 +207,6 @@ export function presetConfig(
   return structuredClone({ ...row, datasetId, seed, ...overrides }) as SearchConfig;
 }
 
-const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
-const probability = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
-/** A whole number from 1 to `max`. */
-const upTo = (max: number) => v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(max));
-/** 1 to `maxItems` values, each from 1 to `max`. */
-const intList = (max: number, maxItems = 16) => v.pipe(v.array(upTo(max)), v.minLength(1), v.maxLength(maxItems));
-
-// Bounds: a config also comes from files (a search archive) and the URL, and the setup screen
-// could never make values past these. Each is several times the paper's (Table 1: filters up
-// to 512, kernels up to 5, 3 pools, FC up to 512, depth 12, 2,700 nets, 60 fine-tuning epochs),
-// so no real setup is refused, while a `convFilters [100000]` or a million-level schedule is.
-const SearchConfigSchema = v.object({
-  presetId: v.picklist(['tiny', 'quick', 'paper', 'bench', 'custom']),
-  /** An id, never a path ("../../etc"): letters, digits, "-", "_", ".". */
-  datasetId: v.pipe(v.string(), v.maxLength(128), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a dataset id (letters, digits, "-", "_", "."; at most 128)')),
-  seed: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1)),
-  strategy: v.picklist(['q-learning', 'random']),
-  space: v.object({
-    convFilters: intList(4096),
-    convKernels: intList(31),
-    convStride: upTo(8),
-    pools: v.pipe(v.array(v.object({ size: upTo(32), stride: upTo(32) })), v.maxLength(16)),
-    fcSizes: v.pipe(v.array(upTo(16_384)), v.maxLength(16)),
-    maxFc: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(16)),
-    maxDepth: upTo(64),
-    sizeBins: intList(4096),
-    fcMaxBin: upTo(4096),
-  }),
-  schedule: v.pipe(v.array(v.object({ epsilon: probability, nets: upTo(1_000_000) })), v.minLength(1), v.maxLength(1000)),
-  replaySamples: upTo(100_000),
-  training: v.object({
-    epochs: upTo(1000),
-    batchSize: upTo(65_536),
-    learningRate: v.pipe(v.number(), v.gtValue(0), v.maxValue(10)),
-    learningRateRule: v.picklist(['seed', 'paper', 'constant']),
-    dropoutRule: v.picklist(['seed', 'paper']),
-    restartIfFailedToLearn: v.boolean(),
-    weightDecay: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
-  }),
-  data: v.object({
-    trainSize: v.nullable(upTo(100_000_000)),
-    validationSize: upTo(100_000_000),
-    testSize: v.nullable(upTo(100_000_000)),
-    progressive: v.boolean(),
-    progressiveStart: v.pipe(v.number(), v.gtValue(0), v.maxValue(1)),
-  }),
-  constraints: v.object({
-    paramCap: v.nullable(upTo(Number.MAX_SAFE_INTEGER)),
-    latencyTargetMs: v.nullable(v.pipe(v.number(), v.gtValue(0), v.maxValue(3_600_000))),
-    latencyPenalty: v.pipe(v.number(), v.minValue(0), v.maxValue(100)),
-  }),
-  final: v.object({
-    fineTuneTop: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
-    fineTuneEpochs: upTo(1000),
-    ensembleTop: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000)),
-  }),
-  trainersPerTab: upTo(8),
-});
-
 /** Validates an untrusted config; the error names every bad field by its path. */
 export function parseSearchConfig(value: unknown, where = 'search config'): SearchConfig {
   const result = v.safeParse(SearchConfigSchema, value);
@@ -238,7 +214,7 @@ export function parseSearchConfig(value: unknown, where = 'search config'): Sear
     const lines = result.issues.map((issue) => `${v.getDotPath(issue) ?? '(root)'}: ${issue.message}`);
     throw new Error(`${where} is invalid:\n  ${lines.join('\n  ')}`);
   }
-  return result.output as SearchConfig;
+  return result.output;
 }
 
 /** Nets in the schedule and epochs they cost (before the final phase), for the setup screen. */
