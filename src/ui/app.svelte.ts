@@ -146,6 +146,17 @@ export class AppState {
     this.notices = this.notices.filter((n) => n.id !== id);
   }
 
+  /**
+   * Work started from events and timers: a failure (IndexedDB busy, a transaction Chromium
+   * timed out) is said as a notice, never left as an uncaught rejection; the next event retries.
+   */
+  #background(task: Promise<unknown>, what: string): void {
+    task.catch((error: unknown) => {
+      const text = `Could not ${what}: ${error instanceof Error ? error.message : String(error)}`;
+      if (this.notices.at(-1)?.text !== text) this.notify('warning', text);
+    });
+  }
+
   /** Page start: storage, backend, datasets, the URL's setup, and any search to join. */
   async init(): Promise<void> {
     let url: UrlSetup = { autostart: false };
@@ -362,10 +373,10 @@ export class AppState {
     this.#sessionSince = Date.now();
     this.#announce();
     void session.start().then(
-      () => this.#sessionEnded(session),
+      () => this.#background(this.#sessionEnded(session), 'show the search'),
       (error: unknown) => {
         this.notify('error', `The search stopped with an error: ${(error as Error).message}`);
-        void this.#sessionEnded(session);
+        this.#background(this.#sessionEnded(session), 'show the search');
       },
     );
   }
@@ -443,7 +454,7 @@ export class AppState {
     this.#refreshQueued = true;
     setTimeout(() => {
       this.#refreshQueued = false;
-      void this.refresh();
+      this.#background(this.refresh(), 'refresh the search');
     }, 100);
   }
 
@@ -508,11 +519,11 @@ export class AppState {
   #onMessage(message: SwarmMessage): void {
     if (message.type === 'tab-status') {
       this.#tabMessages.set(message.from, message);
-      void this.#refreshTabs();
+      this.#background(this.#refreshTabs(), 'list the tabs');
       return;
     }
     if (message.searchId === this.searchId) this.#queueRefresh();
-    else if (message.type === 'search-changed') void this.#maybeJoin(message.searchId);
+    else if (message.type === 'search-changed') this.#background(this.#maybeJoin(message.searchId), 'join the search');
   }
 
   /** A search started in another tab: this tab lends its trainers without being asked. */
