@@ -10,6 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseNetwork } from '../../../src/core';
 import { parseSearchConfig, presetConfig, PRESET_IDS } from '../../../src/search/config';
 import {
+  createSeededSearch,
+  importReplayCsv,
   ARCHIVE_MAX_ENTRIES,
   ARCHIVE_MAX_MANIFEST_BYTES,
   ARCHIVE_MAX_NAME_CHARS,
@@ -22,7 +24,7 @@ import {
 } from '../../../src/search/export';
 import { SearchLeader } from '../../../src/search/leader';
 import { openStore, type Store } from '../../../src/store';
-import { MNIST, trainedEntry } from './helpers';
+import { fixtureText, MNIST, SVHN, trainedEntry } from './helpers';
 
 let n = 0;
 const newId = () => `s-${++n}`;
@@ -100,6 +102,21 @@ describe('search archive limits and whole-archive checks', () => {
     const other = await openStore('metaqnn', new IDBFactory(), { newId });
     const { searchId } = await importSearchArchive(other, good);
     expect((await other.readSearchSnapshot(searchId))!.weights).toHaveLength(1);
+  });
+
+  it('imports a search seeded from the authors\' replay file (1,843 nets) after an export', async () => {
+    const from = await openStore('metaqnn', new IDBFactory(), { newId });
+    const imported = importReplayCsv(fixtureText(), { inputShape: SVHN });
+    const { search } = await createSeededSearch(from, {
+      name: `SVHN · seeded from ${'a'.repeat(200)}.csv`,
+      config: { ...presetConfig('paper', 'import-0123456789ab', 1) },
+      dataset: { inputShape: SVHN, classes: 10 },
+      entries: imported.entries,
+      iterations: imported.iterations,
+    });
+    const to = await openStore('metaqnn', new IDBFactory(), { newId });
+    const { searchId } = await importSearchArchive(to, await exportSearchArchive(from, search.id));
+    expect((await to.listReplay(searchId)).length).toBe((await from.listReplay(search.id)).length);
   });
 
   it('refuses more zip entries than the limit before inflating any', async () => {
