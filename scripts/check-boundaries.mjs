@@ -18,13 +18,20 @@ const rules = {
   'src/store': { folders: ['src/store', 'src/core', 'src/data'], packages: ['idb', 'valibot'] },
   'src/swarm': { folders: ['src/swarm', 'src/core', 'src/store'], packages: ['valibot'] },
   'src/search': {
-    folders: ['src/search', 'src/core', 'src/data', 'src/train', 'src/store', 'src/swarm'],
+    // src/train only by its types and its training defaults (no TF.js): the page imports src/search.
+    folders: ['src/search', 'src/core', 'src/data', 'src/train/config', 'src/trainer-bridge', 'src/store', 'src/swarm'],
+    typeFolders: ['src/train'],
     packages: ['comlink', 'valibot', 'papaparse', 'fflate'],
   },
-  // Components stay thin: no TF.js, no idb in the UI.
+  // The main thread's side of the trainer workers (squoosh keeps its worker bridges apart from
+  // worker code): it creates the workers and speaks their protocol, whose types it imports.
+  'src/trainer-bridge': { folders: ['src/trainer-bridge', 'workers'], typeFolders: ['src/train'], packages: ['comlink'] },
+  // Components stay thin: no TF.js, no idb in the UI, and no value from src/train (TF.js code):
+  // the UI reaches trainers through src/trainer-bridge and knows src/train only by its types.
   'src/ui': {
     // workers: the owner classes create them (`new Worker(new URL(...))`), as squoosh does.
-    folders: ['src/ui', 'src/search', 'src/store', 'src/core', 'src/data', 'src/swarm', 'src/train', 'workers', 'src/page-hook'],
+    folders: ['src/ui', 'src/search', 'src/store', 'src/core', 'src/data', 'src/swarm', 'src/trainer-bridge', 'workers', 'src/page-hook'],
+    typeFolders: ['src/train'],
     packages: ['svelte', 'chart.js', 'workbox-window', 'virtual:pwa-register', 'comlink'],
     forbidPackages: ['@tensorflow/', 'idb'],
   },
@@ -41,7 +48,7 @@ const rules = {
   },
   // The bench page runs in Chromium: it may use the trainer like the app does.
   'scripts/bench-train-page': {
-    folders: ['scripts/bench-train-page', 'src/core', 'src/data', 'src/train'],
+    folders: ['scripts/bench-train-page', 'src/core', 'src/data', 'src/train', 'src/trainer-bridge'],
     typeFolders: ['scripts/lib'],
     packages: ['comlink', '@tensorflow/'],
   },

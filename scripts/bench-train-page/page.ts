@@ -4,7 +4,7 @@
  */
 import { wrap, type Remote } from 'comlink';
 import { parseNetwork } from '../../src/core';
-import { TrainerPool } from '../../src/train/trainer-pool';
+import { TrainerPool } from '../../src/trainer-bridge/trainer-pool';
 import { payload } from './images';
 import type { FitWorkerApi } from './fit.worker';
 import type { BenchOptions, BenchPage, BenchPageReport, BenchRow, FitResult } from './protocol';

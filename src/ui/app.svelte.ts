@@ -27,7 +27,7 @@ import { SearchSession, type SessionEvent } from '../search/search-session';
 import { formatUrlSetup, parseUrlSetup, type UrlSetup } from '../search/url-setup';
 import { estimateStorage, openStore, requestPersistence, type ReplayRecord, type SearchRecord, type Store } from '../store';
 import { BrowserCoordination, LocalCoordination, type Coordination, type SwarmMessage } from '../swarm/coordination';
-import { TrainerPool } from '../train/trainer-pool';
+import { TrainerPool } from '../trainer-bridge/trainer-pool';
 import type { BackendInfo, BackendPreference, EpochRecord, ExportedModel, SerializedWeights, TrainProgress } from '../train/types';
 import { fileStem as fileNameStem } from './download';
 

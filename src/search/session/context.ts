@@ -1,7 +1,7 @@
 /** What the parts of a session (trainer slots, leader, final phase) share. */
 import type { JobRecord, ReplayRecord, SearchRecord, SearchStatus, Store } from '../../store';
 import type { Coordination } from '../../swarm/coordination';
-import type { CallOptions } from '../../train/trainer-pool';
+import type { CallOptions } from '../../trainer-bridge/trainer-pool';
 import type { DatasetPayload, EnsembleRequest, EnsembleResult, TrainJob, TrainProgress, TrainResult } from '../../train/types';
 import type { SearchConfig } from '../config';
 import type { PreparedDataset } from '../prepare-dataset';

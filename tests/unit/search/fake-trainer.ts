@@ -5,7 +5,7 @@
  */
 import { countMultiplyAdds, countParams, formatNetwork, stripDropout, type Net } from '../../../src/core';
 import type { CandidateTrainer } from '../../../src/search/search-session';
-import type { CallOptions } from '../../../src/train/trainer-pool';
+import type { CallOptions } from '../../../src/trainer-bridge/trainer-pool';
 import type { DatasetPayload, EnsembleRequest, EnsembleResult, TrainJob, TrainResult } from '../../../src/train/types';
 
 export function syntheticAccuracy(net: Net): number {

@@ -8,9 +8,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatasetCache } from '../../../src/train/dataset-cache';
 import type { TrainerProtocol } from '../../../src/train/protocol';
 import { createTrainerApi } from '../../../src/train/trainer-api';
-import { TrainerPool, WORKER_GONE_MESSAGE, type WorkerLike } from '../../../src/train/trainer-pool';
+import { TrainerPool, WORKER_GONE_MESSAGE, type WorkerLike } from '../../../src/trainer-bridge/trainer-pool';
 import type { MemoryReport, TrainJob, TrainProgress, TrainResult } from '../../../src/train/types';
-import { LEARNER, quadrantDataset, useCpu } from './synthetic';
+import { LEARNER, quadrantDataset, useCpu } from '../train/synthetic';
 
 interface FakeWorkers {
   create: () => WorkerLike;

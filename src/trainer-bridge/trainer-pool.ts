@@ -9,7 +9,7 @@
  * architectures; a dataset stays for the worker's life) and when the WebGPU device is lost.
  */
 import { type Endpoint, proxy, type Remote, wrap } from 'comlink';
-import type { TrainerProtocol } from './protocol';
+import type { TrainerProtocol } from '../train/protocol';
 import type {
   BackendInfo,
   BackendPreference,
@@ -22,7 +22,7 @@ import type {
   ProgressCallback,
   TrainJob,
   TrainResult,
-} from './types';
+} from '../train/types';
 
 /** A Worker as far as the pool needs one (tests pass an in-process stand-in). */
 export type WorkerLike = Endpoint & { terminate(): void };
