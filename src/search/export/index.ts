@@ -9,18 +9,10 @@ export {
 } from './replay-iterations';
 export * from './limits';
 export { expectedWeightShapes } from './archive-checks';
-export {
-  FORMULA_START,
-  REPLAY_CSV_COLUMNS,
-  exportReplayCsv,
-  importReplayCsv,
-  type ReplayCsvColumn,
-  type ReplayCsvExportOptions,
-  type ReplayCsvImportOptions,
-  type ReplayCsvImport,
-  type ReplayCsvStats,
-  type ImportIssue,
-} from './replay-csv';
+export { FORMULA_START, REPLAY_CSV_COLUMNS, type ReplayCsvColumn } from './replay-csv';
+export { exportReplayCsv, type ReplayCsvExportOptions } from './replay-csv-export';
+export { importReplayCsv, type ReplayCsvImportOptions, type ReplayCsvImport, type ReplayCsvStats } from './replay-csv-import';
+export type { ImportIssue } from './replay-csv-rows';
 export {
   REPLAY_JSON_FORMAT,
   REPLAY_JSON_VERSION,
