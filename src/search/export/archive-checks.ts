@@ -9,6 +9,7 @@
  */
 import { layerCosts, parseNetwork, formatNetwork, stripDropout, validateNetwork, type InputShape, type Net, type OutputShape, type SearchSpace } from '../../core';
 import type { WeightSpec } from '../../store';
+import { fail, MANIFEST, type SearchArchive } from './archive-format';
 import { shorten } from './limits';
 
 /** The tensor shapes a net's weights have, in model order (what `serializeWeights` writes). */
@@ -67,4 +68,36 @@ export function weightsProblem(net: Net, inputShape: InputShape, specs: readonly
   const needed = expected.reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0) * 4;
   if (needed !== bytes) return `the tensors need ${needed} bytes but the file holds ${bytes}`;
   return undefined;
+}
+
+/** Every net of the archive checked against the agent's search space, weights against their nets. */
+export function checkNets(archive: SearchArchive, space: SearchSpace | null, replayNets: ReadonlySet<string>): Map<string, Net> {
+  const nets = new Map<string, Net>();
+  const check = (text: string, at: string): Net => {
+    const known = nets.get(text);
+    if (known !== undefined) return known;
+    const net = checkNetString(text, space);
+    if (typeof net === 'string') fail(`${MANIFEST}: ${at}: ${net}`);
+    nets.set(text, net);
+    return net;
+  };
+  archive.replay.forEach((entry, i) => check(entry.netString, `replay[${i}].netString`));
+  archive.jobs.forEach((job, i) => check(job.netString, `jobs[${i}].netString`));
+  const inReplay = (text: string, at: string) => {
+    if (!replayNets.has(text)) fail(`${MANIFEST}: ${at}: ${shorten(text)} is not in the archive's replay memory`);
+  };
+  const { final, finalProgress } = archive.search;
+  if (final !== undefined) {
+    inReplay(final.bestNetString, 'search.final.bestNetString');
+    final.ensembleNetStrings.forEach((net, i) => inReplay(net, `search.final.ensembleNetStrings[${i}]`));
+  }
+  finalProgress?.fineTuned.forEach((tuned, i) => inReplay(tuned.netString, `search.finalProgress.fineTuned[${i}].netString`));
+  archive.weights.forEach((w, i) => {
+    const at = `weights[${i}]`;
+    const net = check(w.netString, `${at}.netString`);
+    const bytes = w.bufferByteLengths.reduce((sum, n) => sum + n, 0);
+    const problem = weightsProblem(net, space!.inputShape, w.specs, bytes);
+    if (problem !== undefined) fail(`${MANIFEST}: ${at}.specs: ${problem}`);
+  });
+  return nets;
 }
