@@ -39,6 +39,13 @@ export interface LoadShippedOptions {
   fetch?: typeof fetch | undefined;
 }
 
+/** A shipped file that is not there (HTTP 404, or a single-page host's HTML fallback). */
+export class DatasetNotFoundError extends DatasetLoadError {
+  constructor(file: string, why: string) {
+    super(file, `not found (${why})`);
+  }
+}
+
 const FILE_ORDER: readonly ShippedFileKey[] = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
 
 function baseUrlOf(options: LoadShippedOptions): string {
@@ -55,12 +62,18 @@ async function get(url: string, options: LoadShippedOptions): Promise<Response> 
     if (options.signal?.aborted) throw options.signal.reason;
     throw new DatasetLoadError(url, `could not be fetched (${error instanceof Error ? error.message : String(error)})`);
   }
+  if (response.status === 404 || response.status === 410) throw new DatasetNotFoundError(url, `HTTP ${response.status}`);
   if (!response.ok) throw new DatasetLoadError(url, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
   return response;
 }
 
 async function getJson(url: string, options: LoadShippedOptions): Promise<unknown> {
-  const text = await (await get(url, options)).text();
+  const response = await get(url, options);
+  const text = await response.text();
+  // A static host with a single-page fallback answers a missing file with index.html.
+  if ((response.headers.get('content-type') ?? '').includes('text/html') || /^\s*</.test(text)) {
+    throw new DatasetNotFoundError(url, 'the server answered with an HTML page, not the JSON file');
+  }
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -87,6 +100,12 @@ export async function loadShippedManifest(id: string, options: LoadShippedOption
   const inconsistency = manifestInconsistency(manifest);
   if (inconsistency !== undefined) throw new DatasetLoadError(url, `is inconsistent: ${inconsistency}`);
   return manifest;
+}
+
+/** The binary files a shipped dataset needs, in load order: what an offline copy must hold. */
+export function shippedDatasetFiles(manifest: ShippedManifest, options: Pick<LoadShippedOptions, 'baseUrl'> = {}): { url: string; bytes: number }[] {
+  const folder = `${baseUrlOf(options)}${manifest.id}/`;
+  return FILE_ORDER.map((key) => ({ url: folder + manifest.files[key].path, bytes: manifest.files[key].bytes }));
 }
 
 /** Reads a body into a buffer of exactly `expected` bytes, reporting progress per chunk. */

@@ -40,6 +40,24 @@ export function checkDatasetMeta(value: unknown, where: string): DatasetMeta {
   return result.output as unknown as DatasetMeta;
 }
 
+/** The dataset a page opens on (AppState's default); the one a first visit keeps offline. */
+export const DEFAULT_DATASET_ID = 'mnist';
+
+/** A dataset id that is neither shipped nor imported (e.g. a mistyped `?dataset=`). */
+export class UnknownDatasetError extends Error {
+  override name = 'UnknownDatasetError';
+  constructor(
+    readonly id: string,
+    readonly available: readonly string[],
+  ) {
+    super(unknownDatasetMessage(id, available));
+  }
+}
+
+export function unknownDatasetMessage(id: string, available: readonly string[]): string {
+  return `no dataset named "${id}" (available: ${available.length > 0 ? available.join(', ') : 'none'})`;
+}
+
 export async function listDatasets(store: Store | null, baseUrl?: string): Promise<DatasetSummary[]> {
   const shipped = await listShippedDatasets(baseUrl ? { baseUrl } : {});
   const out: DatasetSummary[] = shipped.datasets.map((d) => ({
@@ -87,6 +105,17 @@ export async function loadDataset(
       train: { images: new Uint8Array(d.trainImages), labels: new Uint8Array(d.trainLabels), count: meta.counts.train },
       test: { images: new Uint8Array(d.testImages), labels: new Uint8Array(d.testLabels), count: meta.counts.test },
     };
+  }
+  // Ask the catalog first, so a wrong id is named as such instead of failing on a missing file.
+  let shippedIds: string[] | null = null;
+  try {
+    shippedIds = (await listShippedDatasets(options.baseUrl ? { baseUrl: options.baseUrl } : {})).datasets.map((d) => d.id);
+  } catch {
+    // No index (offline without a copy): the manifest fetch below names what is missing.
+  }
+  if (shippedIds && !shippedIds.includes(id)) {
+    const imported = store ? (await store.listDatasets()).map((r) => r.id) : [];
+    throw new UnknownDatasetError(id, [...shippedIds, ...imported]);
   }
   return loadShippedDataset(id, {
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -181,7 +181,7 @@ describe('loadShippedDataset', () => {
     expect((await loadError((url, b) => (url.endsWith('train-images.bin') ? new Uint8Array(b.length + 1) : b))).message).toMatch(
       /mnist\/train-images.bin: is longer than the 6664000 bytes the manifest says/,
     );
-    expect((await loadError((url, b) => (url.endsWith('test-labels.bin') ? 404 : b))).message).toBe(`${BASE}mnist/test-labels.bin: HTTP 404`);
+    expect((await loadError((url, b) => (url.endsWith('test-labels.bin') ? 404 : b))).message).toBe(`${BASE}mnist/test-labels.bin: not found (HTTP 404)`);
   });
 
   it('rejects a manifest that is malformed or inconsistent, naming the field', async () => {
