@@ -15,25 +15,16 @@
  * could complete the level it answers 'wait'.
  */
 import type { Net } from './types';
-import { dropoutRules, insertDropout, stripDropout, type DropoutRule } from './dropout';
-import {
-  CorruptDataError,
-  readArray,
-  readJson,
-  readLiteral,
-  readNumber,
-  readObject,
-  readString,
-  type JsonValue,
-} from './json-check';
-import { formatNetwork, parseNetwork } from './network-string';
+import { currentLevel, learnSeed, networkKey, readAgentJson, type AgentJob, type AgentJson } from './agent-json';
+import { dropoutRules, insertDropout, type DropoutRule } from './dropout';
+import { readJson, readLiteral, readNumber, type JsonValue } from './json-check';
+import { formatNetwork } from './network-string';
 import type { ReplayEntry } from './replay';
-import { createRng, restoreRng, type Rng } from './rng';
+import { createRng, type Rng } from './rng';
 import { checkSchedule, type EpsilonSchedule } from './schedule';
 import { checkSearchSpace, type SearchSpace } from './search-space';
 import { countParams } from './shapes';
-import { qLearningStrategy, strategyFromJSON, type QLearningStrategy, type Strategy, type StrategyJson } from './strategies';
-import { validateNetwork } from './validate';
+import { qLearningStrategy, type Strategy } from './strategies';
 
 export interface AgentConfig {
   readonly space: SearchSpace;
@@ -94,70 +85,6 @@ export interface AgentProgress {
   readonly inFlight: number;
 }
 
-interface Job {
-  readonly level: number;
-  readonly iteration: number;
-  readonly epsilon: number;
-  readonly attached: { readonly iteration: number; readonly epsilon: number }[];
-}
-
-export interface AgentJson {
-  readonly format: 'metaqnn-agent';
-  readonly version: 1;
-  readonly config: {
-    readonly space: SearchSpace;
-    readonly schedule: EpsilonSchedule;
-    readonly seed: number;
-    readonly dropout: DropoutRule;
-    readonly paramCap: number | null;
-    readonly maxWalksPerProposal: number;
-    readonly maxProposalsWithoutTraining: number;
-  };
-  readonly strategy: StrategyJson;
-  readonly rng: readonly number[];
-  readonly learnRng: readonly number[];
-  readonly iteration: number;
-  readonly trainedPerLevel: readonly number[];
-  readonly proposalsWithoutTraining: number;
-  readonly replay: readonly ReplayEntry[];
-  readonly inFlight: readonly ({ readonly net: string } & Job)[];
-}
-
-/** Seed of the replay-sampling stream, derived from the agent's seed. */
-export function learnSeed(seed: number): number {
-  return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ 0x27d4eb2f) >>> 0;
-}
-
-/**
- * The Q-table that replaying `json.replay` in order through a fresh copy of the agent's
- * strategy gives. Equal to `json.strategy` for every agent whatever the order of proposals,
- * tabs and trainers: the check that no result was counted twice or lost.
- */
-export function replayQTable(json: AgentJson): StrategyJson {
-  const space = checkSearchSpace(json.config.space, 'agent.config.space');
-  const stored = strategyFromJSON(json.strategy, space, 'agent.strategy');
-  if (stored.kind !== 'q-learning') return stored.toJSON();
-  const q = stored as QLearningStrategy;
-  const fresh = qLearningStrategy(space, {
-    replaySamples: q.replaySamples,
-    alpha: q.alpha,
-    gamma: q.gamma,
-    initialValue: q.qTable.initialValue,
-  });
-  const rng = createRng(learnSeed(json.config.seed));
-  const memory: ReplayEntry[] = [];
-  for (const entry of json.replay) {
-    memory.push(entry);
-    fresh.learn(entry, memory, rng);
-  }
-  return fresh.toJSON();
-}
-
-/** The replay/Q-table identity of a net: its dropout-free string. */
-export function networkKey(net: Net | string): string {
-  return formatNetwork(stripDropout(typeof net === 'string' ? parseNetwork(net) : net));
-}
-
 export class Agent {
   readonly space: SearchSpace;
   readonly schedule: EpsilonSchedule;
@@ -178,10 +105,10 @@ export class Agent {
   #iteration = 0;
   #trainedPerLevel: number[];
   #proposalsWithoutTraining = 0;
-  readonly #replay: ReplayEntry[] = [];
+  #replay: ReplayEntry[] = [];
   /** key -> reward of the first (trained) entry. */
-  readonly #trained = new Map<string, number>();
-  readonly #inFlight = new Map<string, Job>();
+  #trained = new Map<string, number>();
+  #inFlight = new Map<string, AgentJob>();
 
   constructor(config: AgentConfig) {
     this.space = checkSearchSpace(config.space, 'config.space');
@@ -203,8 +130,7 @@ export class Agent {
 
   /** The current ε level index (schedule length when complete). */
   get #level(): number {
-    const i = this.schedule.findIndex((level, k) => this.#trainedPerLevel[k]! < level.nets);
-    return i === -1 ? this.schedule.length : i;
+    return currentLevel(this.schedule, this.#trainedPerLevel);
   }
 
   get progress(): AgentProgress {
@@ -344,112 +270,20 @@ export class Agent {
 
   /**
    * Restores an agent saved with `toJSON()` (after any JSON round trip). Every field is
-   * checked, and the parts are checked against each other; errors name the path, e.g.
-   * `agent.replay[12].reward: expected a finite number, got "0.9x"`.
+   * checked, and the parts are checked against each other (`readAgentJson`); errors name the
+   * path, e.g. `agent.replay[12].reward: expected a finite number, got "0.9x"`.
    */
   static fromJSON(json: unknown, path = 'agent'): Agent {
-    const o = readObject(json, path);
-    readLiteral(o['format'], `${path}.format`, ['metaqnn-agent'] as const);
-    readLiteral(o['version'], `${path}.version`, [1] as const);
-    const c = readObject(o['config'], `${path}.config`);
-    const space = checkSearchSpace(c['space'], `${path}.config.space`);
-    const schedule = checkSchedule(c['schedule'], `${path}.config.schedule`);
-    const agent = new Agent({
-      space,
-      schedule,
-      seed: readNumber(c['seed'], `${path}.config.seed`, { integer: true }),
-      dropout: readLiteral(c['dropout'], `${path}.config.dropout`, dropoutRules),
-      paramCap: c['paramCap'] === null ? null : readNumber(c['paramCap'], `${path}.config.paramCap`, { min: 1 }),
-      maxWalksPerProposal: readNumber(c['maxWalksPerProposal'], `${path}.config.maxWalksPerProposal`, { integer: true, min: 1 }),
-      maxProposalsWithoutTraining: readNumber(c['maxProposalsWithoutTraining'], `${path}.config.maxProposalsWithoutTraining`, {
-        integer: true,
-        min: 1,
-      }),
-      strategy: strategyFromJSON(o['strategy'], space, `${path}.strategy`),
-    });
-    agent.#rng = restoreRng(o['rng'], `${path}.rng`);
-    agent.#learnRng = restoreRng(o['learnRng'], `${path}.learnRng`);
-    agent.#iteration = readNumber(o['iteration'], `${path}.iteration`, { integer: true, min: 0 });
-    agent.#proposalsWithoutTraining = readNumber(o['proposalsWithoutTraining'], `${path}.proposalsWithoutTraining`, {
-      integer: true,
-      min: 0,
-    });
-
-    const trainedPerLevel = readArray(o['trainedPerLevel'], `${path}.trainedPerLevel`);
-    if (trainedPerLevel.length !== schedule.length) {
-      throw new CorruptDataError(`${path}.trainedPerLevel`, `expected ${schedule.length} counts (one per ε level), got ${trainedPerLevel.length}`);
-    }
-    agent.#trainedPerLevel = trainedPerLevel.map((n, i) =>
-      readNumber(n, `${path}.trainedPerLevel[${i}]`, { integer: true, min: 0, max: schedule[i]!.nets }),
-    );
-
-    const checkedNets = new Set<string>();
-    const checkNet = (value: unknown, at: string): string => {
-      const text = readString(value, at);
-      if (checkedNets.has(text)) return text;
-      let net: Net;
-      try {
-        net = parseNetwork(text);
-      } catch (error) {
-        throw new CorruptDataError(at, (error as Error).message);
-      }
-      const problems = validateNetwork(net, space);
-      if (problems.length > 0) throw new CorruptDataError(at, `${text} breaks the search space: ${problems.join('; ')}`);
-      if (formatNetwork(net) !== text) throw new CorruptDataError(at, `expected the dropout-free form ${networkKey(net)}, got ${text}`);
-      checkedNets.add(text);
-      return text;
-    };
-    const checkIteration = (value: unknown, at: string): number =>
-      readNumber(value, at, { integer: true, min: 1, max: agent.#iteration });
-
-    readArray(o['replay'], `${path}.replay`).forEach((item, i) => {
-      const at = `${path}.replay[${i}]`;
-      const e = readObject(item, at);
-      const entry: ReplayEntry = {
-        net: checkNet(e['net'], `${at}.net`),
-        reward: readNumber(e['reward'], `${at}.reward`),
-        iteration: checkIteration(e['iteration'], `${at}.iteration`),
-        epsilon: readNumber(e['epsilon'], `${at}.epsilon`, { min: 0, max: 1 }),
-        ...(e['extra'] === undefined ? {} : { extra: readObject(readJson(e['extra'], `${at}.extra`), `${at}.extra`) as ReplayEntry['extra'] }),
-      };
-      const stored = agent.#trained.get(entry.net);
-      if (stored === undefined) agent.#trained.set(entry.net, entry.reward);
-      else if (stored !== entry.reward) {
-        throw new CorruptDataError(`${at}.reward`, `${entry.net} was stored with reward ${stored} earlier, here ${entry.reward}`);
-      }
-      agent.#replay.push(entry);
-    });
-    const trainedTotal = agent.#trainedPerLevel.reduce((a, b) => a + b, 0);
-    if (trainedTotal !== agent.#trained.size) {
-      throw new CorruptDataError(
-        `${path}.trainedPerLevel`,
-        `counts add up to ${trainedTotal} but the replay memory holds ${agent.#trained.size} distinct nets`,
-      );
-    }
-
-    readArray(o['inFlight'], `${path}.inFlight`).forEach((item, i) => {
-      const at = `${path}.inFlight[${i}]`;
-      const j = readObject(item, at);
-      const key = checkNet(j['net'], `${at}.net`);
-      if (agent.#trained.has(key)) throw new CorruptDataError(`${at}.net`, `${key} is in flight but already in the replay memory`);
-      if (agent.#inFlight.has(key)) throw new CorruptDataError(`${at}.net`, `${key} is in flight twice`);
-      const level = readNumber(j['level'], `${at}.level`, { integer: true, min: 0 });
-      if (level !== agent.#level) {
-        throw new CorruptDataError(`${at}.level`, `a pending job must belong to the current ε level ${agent.#level}, got ${level}`);
-      }
-      agent.#inFlight.set(key, {
-        level,
-        iteration: checkIteration(j['iteration'], `${at}.iteration`),
-        epsilon: readNumber(j['epsilon'], `${at}.epsilon`, { min: 0, max: 1 }),
-        attached: readArray(j['attached'], `${at}.attached`).map((a, k) => {
-          const attached = readObject(a, `${at}.attached[${k}]`);
-          return {
-            iteration: checkIteration(attached['iteration'], `${at}.attached[${k}].iteration`),
-            epsilon: readNumber(attached['epsilon'], `${at}.attached[${k}].epsilon`, { min: 0, max: 1 }),
-          };
-        }),
-      });
-    });
+    const saved = readAgentJson(json, path);
+    const agent = new Agent(saved);
+    agent.#rng = saved.rng;
+    agent.#learnRng = saved.learnRng;
+    agent.#iteration = saved.iteration;
+    agent.#proposalsWithoutTraining = saved.proposalsWithoutTraining;
+    agent.#trainedPerLevel = saved.trainedPerLevel;
+    agent.#replay = saved.replay;
+    agent.#trained = saved.trained;
+    agent.#inFlight = saved.inFlight;
     return agent;
   }
 }

@@ -60,5 +60,6 @@ export {
   type QLearningStrategy,
   type QLearningOptions,
 } from './strategies';
-export { Agent, networkKey, learnSeed, replayQTable, type AgentConfig, type AgentStep, type AgentProgress, type AgentJson } from './agent';
+export { Agent, type AgentConfig, type AgentStep, type AgentProgress } from './agent';
+export { networkKey, learnSeed, replayQTable, type AgentJson } from './agent-json';
 export { CorruptDataError, type JsonValue } from './json-check';
