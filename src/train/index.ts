@@ -1,7 +1,7 @@
 /**
  * The trainer's worker-side surface (everything here may load TF.js). The page imports
- * `TrainerPool` from './trainer-pool' and types from './types' directly, so TF.js stays
- * out of the main bundle.
+ * `TrainerPool` from src/trainer-bridge and only types from './types' and './protocol', so
+ * TF.js stays out of the main bundle.
  */
 export { initBackend, currentBackendInfo, memoryReport, DeviceLostError } from './backend';
 export { buildModel, reseedDropout, outputClasses } from './build-model';
@@ -13,6 +13,7 @@ export { beatsEarlierNets, failedToLearn, nextLearningRate, type LearningRateSta
 export { estimateMemoryBytes } from './memory';
 export type { TrainerProtocol } from './protocol';
 export { createTrainerApi } from './trainer-api';
-export { fineTune, isOutOfMemory, sampleIndices, trainCandidate, type TrainOptions } from './trainer';
+export { sampleIndices } from './sample-indices';
+export { fineTune, isOutOfMemory, trainCandidate, type TrainOptions } from './trainer';
 export { exportLayersModel, loadWeights, modelFromWeights, serializeWeights } from './weights';
 export type * from './types';

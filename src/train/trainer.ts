@@ -1,48 +1,23 @@
 /**
- * Trains one candidate (spec section 3) with a loop of our own rather than `model.fit`
- * (which yields through requestAnimationFrame, and that stops in hidden tabs).
- *
- * The dataset is already on the device (dataset-cache.ts); each epoch uploads only a
- * seeded permutation of indices, and every batch is gathered on the device. Losses stay
- * on the device except when a throttled progress event or the epoch end reads them.
- * Cancellation (AbortSignal) and a lost WebGPU device are checked between batches.
+ * Trains one candidate (spec section 3): checks the job against the dataset and the memory
+ * budget, then runs attempt after attempt (epoch-loop.ts) while the paper's restart rule
+ * says the net failed to learn, and assembles the result (train-result.ts). An out-of-memory
+ * error on the way becomes a 'too-large' result.
  */
-import * as tf from '@tensorflow/tfjs';
-import { countMultiplyAdds, countParams, createRng, type Rng } from '../core/index';
-import { currentBackendInfo, throwIfDeviceLost } from './backend';
-import { buildModel, hasDropout, outputClasses, reseedDropout } from './build-model';
+import { countMultiplyAdds, countParams, createRng } from '../core/index';
+import { currentBackendInfo } from './backend';
+import { buildModel, outputClasses } from './build-model';
 import { resolveTrainConfig } from './config';
-import { stratifiedSubset } from '../data/splits';
-import { type CachedDataset, type DeviceSplit, gatherBatch, requireSplit } from './dataset-cache';
-import { crossEntropy, evaluateModel, measureLatency } from './evaluate';
-import { failedToLearn, nextLearningRate } from './learning-rate';
+import { type CachedDataset, requireSplit } from './dataset-cache';
+import { trainAttempt } from './epoch-loop';
 import { estimateMemoryBytes } from './memory';
-import type {
-  EpochRecord,
-  ProgressCallback,
-  TrainConfig,
-  TrainJob,
-  TrainResult,
-  TrainSuccess,
-  TrainTooLarge,
-} from './types';
-import { modelFromWeights, serializeWeights } from './weights';
+import { sampleIndices } from './sample-indices';
+import { finishRun } from './train-result';
+import { SEED_RANGE, type Clock, type RunContext, type TrainOptions } from './train-run';
+import type { TrainJob, TrainResult, TrainSuccess, TrainTooLarge } from './types';
+import { modelFromWeights } from './weights';
 
-export interface TrainOptions {
-  readonly signal?: AbortSignal;
-  readonly onProgress?: ProgressCallback;
-}
-
-/**
- * The permutation training samples are drawn from when `trainSampleSize` is set: one
- * fixed order, so a sample of k images is the same for every candidate and contained in
- * every larger sample (progressive data grows the set instead of swapping it).
- */
-const SAMPLE_SEED = 0x5eed;
-/** Seeds drawn for TF.js initialisers and dropout stay exact integers below this. */
-const SEED_RANGE = 2 ** 31;
-/** Give the event loop a turn at least this often so cancel messages get through. */
-const YIELD_EVERY_MS = 50;
+export type { TrainOptions } from './train-run';
 
 export async function trainCandidate(
   job: TrainJob,
@@ -106,27 +81,6 @@ export function fineTune(job: TrainJob, dataset: CachedDataset, options: TrainOp
   return trainCandidate(job, dataset, options);
 }
 
-interface RunContext {
-  readonly job: TrainJob;
-  readonly dataset: CachedDataset;
-  readonly config: TrainConfig;
-  readonly classes: number;
-  readonly train: DeviceSplit;
-  readonly validation: DeviceSplit;
-  readonly trainIndices: Int32Array;
-  readonly options: TrainOptions;
-  readonly startedAt: number;
-  readonly estimatedMemoryBytes: number;
-  readonly multiplyAdds: number;
-}
-
-interface Clock {
-  buildMs: number;
-  firstBatchMs: number | null;
-  trainMs: number;
-  evaluateMs: number;
-}
-
 /** Attempt after attempt while the paper's restart rule says the net failed to learn. */
 async function runAttempts(ctx: RunContext): Promise<TrainSuccess> {
   const { job, config, dataset } = ctx;
@@ -152,225 +106,11 @@ async function runAttempts(ctx: RunContext): Promise<TrainSuccess> {
         ctx.options.onProgress?.({ kind: 'restart', jobId: job.id, attempt: attempt + 1, learningRate });
         continue;
       }
-      return await finish(model, ctx, { curve, failed, learningRatesTried, clock });
+      return await finishRun(model, ctx, { curve, failed, learningRatesTried, clock });
     } finally {
       model.dispose();
     }
   }
-}
-
-async function trainAttempt(
-  model: tf.LayersModel,
-  ctx: RunContext,
-  attemptInfo: { attempt: number; random: Rng; learningRate: number },
-  clock: Clock,
-): Promise<{ curve: EpochRecord[]; failed: boolean }> {
-  const { job, config, classes, train, validation, options } = ctx;
-  const { attempt, random, learningRate: initialLearningRate } = attemptInfo;
-  const optimizer = tf.train.adam(initialLearningRate);
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const kernels = variables.filter((v) => v.name.includes('kernel'));
-  const dropout = hasDropout(model);
-  const batchesPerEpoch = Math.ceil(ctx.trainIndices.length / config.batchSize);
-  let lastYield = performance.now();
-  let lastProgress = -Infinity;
-
-  const step = (order: Int32Array, onDevice: tf.Tensor1D, start: number, size: number): tf.Scalar =>
-    tf.tidy(() => {
-      const { xs, ys } = gatherBatch(train, order, onDevice, start, size);
-      const cost = optimizer.minimize(
-        () => {
-          const probs = model.apply(xs, { training: true }) as tf.Tensor2D;
-          const loss = crossEntropy(probs, ys, classes).mean() as tf.Scalar;
-          if (config.weightDecay === 0 || kernels.length === 0) return loss;
-          const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
-          return loss.add(l2.mul(config.weightDecay / 2)) as tf.Scalar;
-        },
-        true,
-        variables,
-      );
-      if (!cost) throw new Error('optimizer.minimize returned no cost');
-      return cost;
-    });
-
-  /** One pass over the (sampled) training set; returns the mean batch loss. */
-  const runEpoch = async (epoch: number): Promise<number> => {
-    const order = shuffleInPlace(ctx.trainIndices.slice(), random);
-    const orderTensor = tf.tensor1d(order, 'int32');
-    let lossSum: tf.Tensor = tf.scalar(0);
-    const epochStart = performance.now();
-    let firstBatchMs = 0;
-    try {
-      for (let batch = 0; batch < batchesPerEpoch; batch++) {
-        options.signal?.throwIfAborted();
-        throwIfDeviceLost();
-        if (dropout) reseedDropout(model, random.int(SEED_RANGE));
-        const start = batch * config.batchSize;
-        const size = Math.min(config.batchSize, order.length - start);
-        const batchStart = performance.now();
-        const cost = step(order, orderTensor, start, size);
-        const nextSum = lossSum.add(cost);
-        lossSum.dispose();
-        lossSum = nextSum;
-        try {
-          if (clock.firstBatchMs === null) {
-            // The first step of a new architecture compiles its shaders: time it apart.
-            await cost.data();
-            firstBatchMs = clock.firstBatchMs = performance.now() - batchStart;
-          }
-          const now = performance.now();
-          if (options.onProgress && (now - lastProgress >= config.progressEveryMs || batch + 1 === batchesPerEpoch)) {
-            lastProgress = now;
-            const loss = (await cost.data())[0] ?? Number.NaN;
-            const seconds = (performance.now() - epochStart) / 1000;
-            options.onProgress({
-              kind: 'batch',
-              jobId: job.id,
-              attempt,
-              epoch,
-              batch: batch + 1,
-              batchesPerEpoch,
-              loss,
-              imagesPerSecond: seconds > 0 ? (start + size) / seconds : 0,
-            });
-          }
-        } finally {
-          cost.dispose();
-        }
-        if (performance.now() - lastYield >= YIELD_EVERY_MS) {
-          await yieldToEventLoop();
-          lastYield = performance.now();
-        }
-      }
-      const mean = ((await lossSum.data())[0] ?? Number.NaN) / batchesPerEpoch;
-      clock.trainMs += performance.now() - epochStart - firstBatchMs;
-      return mean;
-    } finally {
-      lossSum.dispose();
-      orderTensor.dispose();
-    }
-  };
-
-  const curve: EpochRecord[] = [];
-  let learningRate = initialLearningRate;
-  let best = 0;
-  try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      setLearningRate(optimizer, learningRate);
-      const trainLoss = await runEpoch(epoch);
-      const evaluateStart = performance.now();
-      const val = await evaluateModel(model, validation, classes, config.evaluationBatchSize);
-      clock.evaluateMs += performance.now() - evaluateStart;
-      best = Math.max(best, val.accuracy);
-      const record: EpochRecord = {
-        epoch,
-        validationAccuracy: val.accuracy,
-        validationLoss: val.loss,
-        trainLoss,
-        learningRate,
-      };
-      curve.push(record);
-      options.onProgress?.({ kind: 'epoch', jobId: job.id, attempt, epochs: config.epochs, record });
-      if (
-        config.restartIfFailedToLearn &&
-        epoch === 1 &&
-        failedToLearn(val.accuracy, classes, config.failedToLearnFactor)
-      ) {
-        return { curve, failed: true };
-      }
-      learningRate = nextLearningRate(
-        { epoch, learningRate, bestValidationAccuracy: best, bestSoFar: job.bestSoFar ?? null },
-        config,
-      );
-    }
-  } finally {
-    optimizer.dispose();
-  }
-  return { curve, failed: false };
-}
-
-/** Test accuracy, latency and weights of the final model, and the result record. */
-async function finish(
-  model: tf.LayersModel,
-  ctx: RunContext,
-  run: { curve: EpochRecord[]; failed: boolean; learningRatesTried: number[]; clock: Clock },
-): Promise<TrainSuccess> {
-  const { job, config, classes, dataset } = ctx;
-  const { clock, curve } = run;
-  const test = dataset.splits.get('test');
-  const evaluateStart = performance.now();
-  const testAccuracy = test ? (await evaluateModel(model, test, classes, config.evaluationBatchSize)).accuracy : null;
-  clock.evaluateMs += performance.now() - evaluateStart;
-  const latencyStart = performance.now();
-  const latency =
-    config.latencyBatchSize > 0
-      ? await measureLatency(model, dataset.inputShape, config.latencyBatchSize, config.latencyRepeats)
-      : null;
-  const latencyMs = performance.now() - latencyStart;
-  const weights = config.returnWeights ? await serializeWeights(model) : null;
-  const bestValidationAccuracy = Math.max(...curve.map((r) => r.validationAccuracy));
-  const finalValidationAccuracy = curve[curve.length - 1]?.validationAccuracy ?? 0;
-  return {
-    status: 'done',
-    jobId: job.id,
-    // Paper: a net that failed to learn at every learning rate is scored at chance.
-    reward: run.failed ? 1 / classes : bestValidationAccuracy,
-    curve,
-    bestValidationAccuracy,
-    finalValidationAccuracy,
-    testAccuracy,
-    failedToLearn: run.failed,
-    learningRatesTried: run.learningRatesTried,
-    trainImages: ctx.trainIndices.length,
-    paramCount: model.countParams(),
-    multiplyAdds: ctx.multiplyAdds,
-    estimatedMemoryBytes: ctx.estimatedMemoryBytes,
-    latency,
-    timings: {
-      buildMs: clock.buildMs,
-      firstBatchMs: clock.firstBatchMs ?? 0,
-      trainMs: clock.trainMs,
-      evaluateMs: clock.evaluateMs,
-      latencyMs,
-      totalMs: performance.now() - ctx.startedAt,
-    },
-    backend: currentBackendInfo(),
-    weights,
-  };
-}
-
-/** All training indices, or the first `size` of one fixed permutation. */
-/**
- * The training images a job uses: all, or (progressive data) a stratified sample of `size`,
- * the same for every job of that size, and nested: a smaller sample is part of a larger one.
- */
-export function sampleIndices(count: number, size: number | null, jobId: string, labels?: Uint8Array): Int32Array {
-  if (size === null || size >= count) return Int32Array.from({ length: count }, (_, i) => i);
-  if (!Number.isInteger(size) || size < 1) {
-    throw new Error(`Job ${jobId}: trainSampleSize must be a positive integer, got ${size}`);
-  }
-  if (labels) return Int32Array.from(stratifiedSubset(labels, size, SAMPLE_SEED));
-  const all = Int32Array.from({ length: count }, (_, i) => i);
-  return shuffleInPlace(all, createRng(SAMPLE_SEED)).slice(0, size);
-}
-
-/** Fisher-Yates, in place. */
-export function shuffleInPlace(values: Int32Array, random: Rng): Int32Array {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    const swap = values[i] as number;
-    values[i] = values[j] as number;
-    values[j] = swap;
-  }
-  return values;
-}
-
-/**
- * Adam reads its learning rate on every step; TF.js keeps the field protected but has
- * no setter, and a new optimizer would lose the moment estimates.
- */
-function setLearningRate(optimizer: tf.AdamOptimizer, learningRate: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
 }
 
 /** Out-of-memory errors as the backends word them (WebGL, WebGPU, CPU, the JS heap). */
@@ -379,10 +119,6 @@ export function isOutOfMemory(error: unknown): boolean {
   return /out of memory|\boom\b|allocation failed|failed to allocate|requested texture size|exceeds the max/i.test(
     error.message,
   );
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function formatBytes(bytes: number): string {

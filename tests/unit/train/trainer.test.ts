@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countMultiplyAdds, countParams, parseNetwork } from '../../../src/core/index';
 import type { Net } from '../../../src/core/types';
 import { DatasetCache, type CachedDataset } from '../../../src/train/dataset-cache';
-import { isOutOfMemory, sampleIndices, trainCandidate } from '../../../src/train/trainer';
+import { sampleIndices } from '../../../src/train/sample-indices';
+import { isOutOfMemory, trainCandidate } from '../../../src/train/trainer';
 import type { TrainConfig, TrainJob, TrainProgress, TrainResult, TrainSuccess } from '../../../src/train/types';
 import { CLASSES, LEARNER, TINY_NETS, quadrantDataset, useCpu } from './synthetic';
 
