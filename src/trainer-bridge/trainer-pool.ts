@@ -8,7 +8,7 @@
  * a budget (the WebGPU backend pools buffers per size and keeps growing across
  * architectures; a dataset stays for the worker's life) and when the WebGPU device is lost.
  */
-import { type Endpoint, proxy, type Remote, wrap } from 'comlink';
+import { proxy, type Remote, wrap } from 'comlink';
 import type { TrainerProtocol } from '../train/protocol';
 import type {
   BackendInfo,
@@ -23,9 +23,9 @@ import type {
   TrainJob,
   TrainResult,
 } from '../train/types';
+import { emptySlot, retireSlot, webLockWatch, workerLockName, type Slot, type WorkerLike, type WorkerWatch } from './worker-slot';
 
-/** A Worker as far as the pool needs one (tests pass an in-process stand-in). */
-export type WorkerLike = Endpoint & { terminate(): void };
+export { webLockWatch, type WorkerLike, type WorkerWatch } from './worker-slot';
 
 export interface TrainerPoolOptions {
   /** Workers running side by side. */
@@ -43,19 +43,6 @@ export interface TrainerPoolOptions {
    */
   readonly watchWorker?: WorkerWatch | null;
 }
-
-/**
- * Starts watching the worker that holds the lock `name`; calls `onGone` once the worker no
- * longer holds it. Returns a function that stops watching (before the pool terminates it).
- */
-export type WorkerWatch = (name: string, onGone: () => void) => () => void;
-
-/** A worker's Web Lock is released by the browser the moment the worker ends, for whatever reason. */
-export const webLockWatch: WorkerWatch = (name, onGone) => {
-  const controller = new AbortController();
-  navigator.locks.request(name, { signal: controller.signal }, () => onGone()).catch(() => undefined);
-  return () => controller.abort();
-};
 
 /** Said by calls that were running when their worker ended by itself. */
 export const WORKER_GONE_MESSAGE = 'the trainer worker stopped unexpectedly; a new one takes the next job';
@@ -75,22 +62,6 @@ const DEFAULTS = {
 function createTrainerWorker(): WorkerLike {
   // This exact form lets Vite find and bundle the worker.
   return new Worker(new URL('../../workers/trainer.worker.ts', import.meta.url), { type: 'module' });
-}
-
-interface Slot {
-  worker: WorkerLike | null;
-  remote: Remote<TrainerProtocol> | null;
-  /** Resolves once `init` answered; shared by calls that arrive while it starts. */
-  ready: Promise<void> | null;
-  datasets: Set<string>;
-  busy: boolean;
-  /** Bumped on terminate, so late answers from an old worker are ignored. */
-  generation: number;
-  /** Rejects when this generation's worker is terminated (it will never answer). */
-  gone: Promise<never>;
-  markGone: (reason?: Error) => void;
-  /** Stops watching this generation's worker (see WorkerWatch). */
-  unwatch: (() => void) | null;
 }
 
 interface Task {
@@ -124,16 +95,7 @@ export class TrainerPool {
     if (!Number.isInteger(this.#options.size) || this.#options.size < 1) {
       throw new Error(`TrainerPool: size must be a positive integer, got ${this.#options.size}`);
     }
-    this.#slots = Array.from({ length: this.#options.size }, () => ({
-      worker: null,
-      remote: null,
-      ready: null,
-      datasets: new Set<string>(),
-      busy: false,
-      generation: 0,
-      unwatch: null,
-      ...goneSignal(),
-    }));
+    this.#slots = Array.from({ length: this.#options.size }, emptySlot);
   }
 
   /** Number of workers this pool runs side by side. */
@@ -302,7 +264,7 @@ export class TrainerPool {
         this.#terminateSlot(slot, new Error(`the trainer worker failed to start${detail ? `: ${detail}` : ''}`));
       });
       const watch = this.#options.watchWorker;
-      const lockName = watch ? `metaqnn:trainer:${randomId()}` : undefined;
+      const lockName = watch ? workerLockName() : undefined;
       slot.ready = remote.init(this.#options.backend, lockName).then((info) => {
         this.#backend = info;
         started = true;
@@ -338,28 +300,9 @@ export class TrainerPool {
   }
 
   #terminateSlot(slot: Slot, reason?: Error): void {
-    slot.unwatch?.();
-    slot.unwatch = null;
-    slot.worker?.terminate();
-    slot.markGone(reason);
-    Object.assign(slot, goneSignal());
-    slot.worker = null;
-    slot.remote = null;
-    slot.ready = null;
-    slot.datasets = new Set();
-    slot.busy = false;
-    slot.generation++;
+    retireSlot(slot, reason);
     if (!this.#closed) this.#pump();
   }
-}
-
-function goneSignal(): Pick<Slot, 'gone' | 'markGone'> {
-  let markGone = (_reason?: Error): void => undefined;
-  const gone = new Promise<never>((_, reject) => {
-    markGone = (reason) => reject(reason ?? new Error('Trainer worker terminated'));
-  });
-  gone.catch(() => undefined); // only racers care; keep it from counting as unhandled
-  return { gone, markGone };
 }
 
 function settle(task: Task, how: 'resolve' | 'reject', value: unknown): void {
@@ -367,10 +310,6 @@ function settle(task: Task, how: 'resolve' | 'reject', value: unknown): void {
   task.settled = true;
   if (how === 'resolve') task.resolve(value);
   else task.reject(value);
-}
-
-function randomId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function isDeviceLost(error: unknown): boolean {
