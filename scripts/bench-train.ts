@@ -20,7 +20,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'vite';
 import { ArgError, DEFAULT_NETS, parseTrainArgs, TRAIN_USAGE, type TrainArgs } from './lib/args';
-import { launchBrowser, RunnerError } from './lib/browser';
+import { launchBrowser, newPage, RunnerError } from './lib/browser';
 import type { BenchOptions, BenchPage, BenchPageReport, BenchRow } from './bench-train-page/protocol';
 
 export { DEFAULT_NETS };
@@ -106,7 +106,7 @@ export async function runTrainBench(options: TrainBenchOptions = {}): Promise<Tr
     const port = (server.address() as AddressInfo).port;
 
     browser = await launchBrowser();
-    const page = await browser.newPage();
+    const page = await newPage(browser);
     page.on('console', (m) => log(`[page] ${m.text()}\n`));
     page.on('pageerror', (e) => log(`[page error] ${e.message}\n`));
     await page.goto(`http://127.0.0.1:${port}/`);

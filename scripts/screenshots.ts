@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArgError, parseScreenshotArgs, SCREENSHOTS_USAGE } from './lib/args';
-import { ensureBuilt, launchBrowser, servePreview, waitForApp, waitForBackend } from './lib/browser';
+import { ensureBuilt, launchBrowser, newPage, servePreview, waitForApp, waitForBackend } from './lib/browser';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'docs', 'screenshots');
@@ -28,7 +28,7 @@ await ensureBuilt(root);
 const server = await servePreview(root);
 const browser = await launchBrowser();
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await newPage(browser, { viewport: { width: 1280, height: 900 } });
   await page.goto(`${server.url}?dataset=mnist&preset=tiny&seed=7&backend=${backend}`);
   await waitForApp(page);
   await waitForBackend(page);

@@ -17,6 +17,7 @@ import {
   exportModelFiles,
   firstLine,
   launchBrowser,
+  newContext,
   readFullState,
   readState,
   RunnerError,
@@ -137,7 +138,7 @@ async function main(): Promise<number> {
   try {
     const browser = await launchBrowser();
     cleanup.push(() => browser.close());
-    const context = await browser.newContext();
+    const context = await newContext(browser);
     const pageErrors: string[] = [];
     const openPage = async (tab: number): Promise<Page> => {
       const page = await context.newPage();

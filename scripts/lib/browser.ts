@@ -8,7 +8,7 @@ import { access, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import type { Browser, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 import type { PageHook, PageLiveJob } from '../../src/page-hook';
 import type { SearchConfig } from '../../src/search/config';
 import type { EpsilonAccuracy } from '../../src/search/export';
@@ -110,6 +110,25 @@ export async function servePreview(root: string, { port }: { port?: number } = {
     url: url.endsWith('/') ? url : `${url}/`,
     close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())),
   };
+}
+
+/**
+ * tsx compiles the scripts with esbuild's keepNames, which wraps named functions in
+ * `__name(fn, "name")`; Playwright sends page.evaluate callbacks to the page as source text,
+ * where no `__name` exists. Every page the scripts open defines it as the identity first.
+ */
+const KEEP_NAMES_SHIM = 'globalThis.__name ??= (fn) => fn;';
+
+/** A browser context whose pages can run the scripts' callbacks (see KEEP_NAMES_SHIM). */
+export async function newContext(browser: Browser, options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  await context.addInitScript(KEEP_NAMES_SHIM);
+  return context;
+}
+
+/** A page in a context of its own (newContext). */
+export async function newPage(browser: Browser, options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
+  return (await newContext(browser, options)).newPage();
 }
 
 export async function launchBrowser(): Promise<Browser> {

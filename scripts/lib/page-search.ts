@@ -10,7 +10,7 @@ import type { Page } from '@playwright/test';
 import type { PageLiveJob } from '../../src/page-hook';
 import type { SearchConfig } from '../../src/search/config';
 import type { BackendInfo, BackendName } from '../../src/train/types';
-import { launchBrowser, readFullState, readState, RunnerError, waitForApp, waitForBackend, type FullPageState } from './browser';
+import { launchBrowser, newContext, readFullState, readState, RunnerError, waitForApp, waitForBackend, type FullPageState } from './browser';
 import { searchEnded } from './results';
 
 /** When the job in training would end at its current images/s (Infinity when unknown). */
@@ -65,7 +65,7 @@ export async function runPageSearch(o: PageSearchOptions): Promise<PageSearchRes
   const params = new URLSearchParams({ dataset: o.dataset, preset: o.preset, seed: String(o.seed), backend: o.backend });
   if (o.strategy && o.strategy !== 'q-learning') params.set('strategy', o.strategy);
   const browser = await launchBrowser();
-  const context = await browser.newContext();
+  const context = await newContext(browser);
   const errors: string[] = [];
   try {
     const pages: Page[] = [];
