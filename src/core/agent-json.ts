@@ -55,14 +55,7 @@ export interface AgentJson {
 }
 
 /** A saved agent, checked: its configuration (an `AgentConfig`) and its state, fresh copies. */
-export interface SavedAgent {
-  readonly space: SearchSpace;
-  readonly schedule: EpsilonSchedule;
-  readonly seed: number;
-  readonly dropout: DropoutRule;
-  readonly paramCap: number | null;
-  readonly maxWalksPerProposal: number;
-  readonly maxProposalsWithoutTraining: number;
+export type SavedAgent = AgentJson['config'] & {
   readonly strategy: Strategy;
   readonly rng: Rng;
   readonly learnRng: Rng;
@@ -73,7 +66,7 @@ export interface SavedAgent {
   /** key -> reward of the first (trained) entry. */
   readonly trained: Map<string, number>;
   readonly inFlight: Map<string, AgentJob>;
-}
+};
 
 /** Seed of the replay-sampling stream, derived from the agent's seed. */
 export function learnSeed(seed: number): number {
