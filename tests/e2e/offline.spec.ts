@@ -1,29 +1,68 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { failOnPageErrors, replayOf, waitForStatus } from './helpers';
 
-test('after one visit the app works offline: shell, workers and the shipped dataset, through a whole tiny search', async ({ page, context }) => {
+/** Every error the page showed (notices and the dataset screen's alerts). */
+async function shownErrors(page: Page): Promise<string[]> {
+  return page.getByRole('alert').allInnerTexts();
+}
+
+const offlineCell = (page: Page, name: RegExp) => page.getByTestId('dataset-row').filter({ has: page.getByRole('cell', { name, exact: true }) }).getByTestId('dataset-offline');
+
+test('one visit is enough: offline, the reload has the shell, the dataset list and MNIST, and a whole tiny search trains on WebGPU', async ({ page, context }) => {
   test.setTimeout(900_000);
   const errors = failOnPageErrors(page);
   await page.goto('/?dataset=mnist&preset=tiny&seed=6');
   await expect(page.getByTestId('dataset-info')).toContainText('MNIST', { timeout: 60_000 });
-  // The service worker precaches the app shell and worker bundles on install.
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-  });
-  // Once it controls the page, the dataset is fetched through it and cached on first use.
-  await page.reload();
+  // Said only once the shell is precached and MNIST's files are in the cache.
+  await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+  expect(await page.evaluate(async () => (await (await caches.open('datasets')).keys()).map((r) => new URL(r.url).pathname).sort())).toEqual([
+    '/datasets/mnist/test-images.bin',
+    '/datasets/mnist/test-labels.bin',
+    '/datasets/mnist/train-images.bin',
+    '/datasets/mnist/train-labels.bin',
+  ]);
+  await expect(offlineCell(page, /^MNIST/)).toHaveText('✓ yes');
+  // The worker claimed this first page (what it fetches from now on goes through it).
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
-  await expect(page.getByTestId('dataset-info')).toContainText('MNIST', { timeout: 60_000 });
-  await expect.poll(() => page.evaluate(async () => (await (await caches.open('datasets')).keys()).length), { timeout: 30_000 }).toBeGreaterThanOrEqual(5);
 
   await context.setOffline(true);
   await page.goto('/?dataset=mnist&preset=tiny&seed=6&autostart=1');
   await expect(page.getByTestId('backend')).toContainText('webgpu', { timeout: 60_000 });
+  await expect(page.getByTestId('dataset-row')).toHaveCount(2); // the list came from the precached index
   await waitForStatus(page, 'done', 840_000);
   await expect(page.getByTestId('final-results')).toBeVisible();
   const replay = await replayOf(page);
   expect(replay).toHaveLength(10);
   for (const entry of replay) expect(entry.backend).toBe('webgpu');
   expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+  expect(await shownErrors(page)).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('Fashion-MNIST made available offline on purpose loads offline', async ({ page, context }) => {
+  test.setTimeout(600_000);
+  const errors = failOnPageErrors(page);
+  await page.goto('/');
+  await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
+  const fashion = offlineCell(page, /^Fashion-MNIST/);
+  await fashion.getByRole('button', { name: 'Make Fashion-MNIST available offline' }).click();
+  await expect(fashion).toHaveText('✓ yes', { timeout: 300_000 });
+
+  await context.setOffline(true);
+  await page.goto('/?dataset=fashion-mnist&preset=tiny&seed=1');
+  await expect(page.getByTestId('dataset-info')).toContainText('Fashion-MNIST', { timeout: 120_000 });
+  await expect(page.getByTestId('dataset-info')).toContainText('60,000 train / 10,000');
+  await expect(offlineCell(page, /^Fashion-MNIST/)).toHaveText('✓ yes');
+  expect(await shownErrors(page)).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('an unknown dataset in the URL is named once, with the ones there are', async ({ page }) => {
+  const errors = failOnPageErrors(page);
+  await page.goto('/?dataset=nosuchdataset');
+  await expect(page.getByRole('alert').filter({ hasText: 'nosuchdataset' })).toHaveCount(1);
+  const [shown] = await page.getByRole('alert').filter({ hasText: 'nosuchdataset' }).allInnerTexts();
+  expect(shown).toContain('no dataset named "nosuchdataset" (available: mnist, fashion-mnist)');
+  expect(shown).not.toMatch(/JSON|manifest/);
   expect(errors).toEqual([]);
 });
