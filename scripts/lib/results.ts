@@ -5,7 +5,7 @@
  */
 import type { EpsilonAccuracy } from '../../src/search/export';
 import { rankReplay } from '../../src/search/search-session';
-import type { ReplayEntry, ReplayRecord, SearchRecord, SearchStatus } from '../../src/store';
+import type { ReplayEntry, SearchRecord, SearchStatus } from '../../src/store';
 import { DEFAULT_TRAIN_CONFIG } from '../../src/train/config';
 import type { FullPageState } from './browser';
 import type { SearchArgs } from './args';
@@ -25,9 +25,7 @@ export function searchEnded(status: SearchStatus | null | undefined): boolean {
  * target shapes; without one the two orders are the same.
  */
 export function rankEntries<E extends ReplayEntry>(replay: readonly E[]): E[] {
-  // rankReplay reads only an entry's fields (it is typed for stored records) and returns the same objects.
-  const trained = rankReplay(replay as readonly ReplayEntry[] as readonly ReplayRecord[]) as unknown as E[];
-  return trained.sort((a, b) => b.bestValAccuracy - a.bestValAccuracy || a.netString.localeCompare(b.netString));
+  return rankReplay(replay).sort((a, b) => b.bestValAccuracy - a.bestValAccuracy || a.netString.localeCompare(b.netString));
 }
 
 export function mean(xs: readonly number[]): number | null {
