@@ -41,7 +41,7 @@ const rules = {
   // Node scripts: the pure parts of src (the algorithm, the search's logic, two pure files of
   // src/train and src/ui), types from anywhere; never TF.js (the page runs it, not Node).
   scripts: {
-    folders: ['scripts', 'src/core', 'src/search', 'src/page-hook', 'src/train/config', 'src/ui/format'],
+    folders: ['scripts', 'src/core', 'src/search', 'src/page-hook', 'src/train/config', 'src/ui/format', 'src/store/records'],
     typeFolders: ['src'],
     packages: ['node:', '@playwright/test', 'vite', 'fflate'],
     forbidPackages: ['@tensorflow/'],

@@ -29,7 +29,8 @@ import {
 import { ConfigFileError, readConfigFile } from './lib/config-file';
 import { progressLine, progressLines, pct, type ProgressJob } from './lib/format';
 import { describeMachine } from './lib/machine';
-import { buildResults, searchEnded } from './lib/results';
+import { isSearchEnded as searchEnded } from '../src/store/records';
+import { buildResults } from './lib/results';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const POLL_MS = 500;

@@ -11,7 +11,7 @@ import type { PageLiveJob } from '../../src/page-hook';
 import type { SearchConfig } from '../../src/search/config';
 import type { BackendInfo, BackendName } from '../../src/train/types';
 import { launchBrowser, newContext, readFullState, readState, RunnerError, waitForApp, waitForBackend, type FullPageState } from './browser';
-import { searchEnded } from './results';
+import { isSearchEnded as searchEnded } from '../../src/store/records';
 
 /** When the job in training would end at its current images/s (Infinity when unknown). */
 function projectedEnd(job: PageLiveJob | undefined, sizes: { images: number; epochs: number }): number {

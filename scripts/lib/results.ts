@@ -5,18 +5,13 @@
  */
 import type { EpsilonAccuracy } from '../../src/search/export';
 import { rankReplay } from '../../src/search/search-session';
-import type { ReplayEntry, SearchRecord, SearchStatus } from '../../src/store';
+import type { ReplayEntry, SearchRecord } from '../../src/store';
 import { DEFAULT_TRAIN_CONFIG } from '../../src/train/config';
 import type { FullPageState } from './browser';
 import type { SearchArgs } from './args';
 import type { Machine } from './machine';
 import type { DatasetMeta } from '../../src/data';
 /** A search in one of these states is over: nothing more will be trained. */
-const ENDED: readonly string[] = ['done', 'failed', 'stopped'] satisfies readonly SearchStatus[];
-
-export function searchEnded(status: SearchStatus | null | undefined): boolean {
-  return status !== null && status !== undefined && ENDED.includes(status);
-}
 
 /**
  * The nets that trained (the app's rankReplay: trained here, not 'too-large' or 'failed'),

@@ -2,7 +2,7 @@
 export { openStore, Store, type StoreOptions } from './store.js';
 export { DB_NAME, DB_VERSION, type MetaqnnDB } from './schema.js';
 export type { AgentStateWrite } from './agent-state.js';
-export { isSearchEnded, type NewSearch } from './searches.js';
+export type { NewSearch } from './searches.js';
 export { DEFAULT_MAX_ATTEMPTS, type AttachOutcome, type CommitOutcome, type NewJob } from './jobs.js';
 export type { ImportOutcome } from './replay.js';
 export type { NewSearchSnapshot, SearchSnapshot, SnapshotJob, SnapshotWeights } from './snapshot.js';
@@ -29,6 +29,7 @@ export {
 /** Record schemas, for validating records that arrive in files (replay exports, search archives). */
 export { JsonObjectSchema, ReplayEntrySchema, SearchRecordSchema, WeightSpecSchema } from './records.js';
 export {
+  isSearchEnded,
   JOB_STATUSES,
   REPLAY_SOURCES,
   REPLAY_STATUSES,

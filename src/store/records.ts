@@ -53,6 +53,11 @@ const list = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item), v.rea
 export const SEARCH_STATUSES = ['ready', 'running', 'paused', 'stopped', 'final', 'done', 'failed'] as const;
 export type SearchStatus = (typeof SEARCH_STATUSES)[number];
 
+/** A search in one of these states is over: nothing trains or leads it any more. */
+export function isSearchEnded(status: SearchStatus | null | undefined): boolean {
+  return status === 'done' || status === 'stopped' || status === 'failed';
+}
+
 export const FinalResultsSchema = v.object({
   bestNetString: netString,
   bestTestAccuracy: fraction,

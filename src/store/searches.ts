@@ -10,11 +10,6 @@ import {
 import { inTransaction } from './transaction.js';
 import { checkRecord } from './validate.js';
 
-/** A search in one of these states is over: nothing trains or leads it any more. */
-export function isSearchEnded(status: SearchStatus): boolean {
-  return status === 'done' || status === 'stopped' || status === 'failed';
-}
-
 export interface NewSearch {
   /** Defaults to a fresh UUID. */
   readonly id?: string;
