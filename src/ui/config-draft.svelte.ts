@@ -1,4 +1,4 @@
-/** The advanced setup panel's editable copy of a config (reactive, deep), filled from the app's config. */
+/** The advanced setup panel's editable copy of a config (reactive, deep), filled from the setup's config. */
 import type { SearchConfig } from '../search/config';
 import { configFromForm, formFromConfig, type ConfigForm } from './config-form';
 
@@ -21,7 +21,7 @@ export class ConfigDraft {
     this.form.schedule.splice(index, 1);
   }
 
-  /** The candidate for `AppState.setConfig`; throws FormError naming the field that is not a number. */
+  /** The candidate for `Setup.setConfig`; throws FormError naming the field that is not a number. */
   candidate(): SearchConfig {
     return configFromForm(this.form, this.base);
   }

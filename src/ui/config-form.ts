@@ -1,7 +1,7 @@
 /**
  * The advanced setup panel's form as plain strings, and its conversion to a search config
  * candidate. Only the reading of text happens here (a list, a number, "none"); the candidate
- * is validated by `parseSearchConfig` (via `AppState.setConfig`), which names bad fields.
+ * is validated by `parseSearchConfig` (via `Setup.setConfig`), which names bad fields.
  */
 import type { SearchConfig } from '../search/config';
 
