@@ -3,7 +3,7 @@
  * src/ui/App.svelte. The headless runner and the benchmarks (scripts/) and the e2e tests
  * (tests/e2e/) read the page through this one declared shape; App.svelte assigns the app's
  * state to it, so a change of the state that breaks a reader fails the type check there.
- * Type-only: nothing here runs (scripts/check-boundaries.mjs keeps it that way).
+ * Type-only: nothing here runs (scripts/check-boundaries.ts keeps it that way).
  */
 import type { Consistency } from './search/diagnostics';
 import type { SearchConfig } from './search/config';

@@ -1,6 +1,6 @@
 /**
  * Loads a dataset that ships with the app (public/datasets/<id>/, built by
- * scripts/build-datasets.mjs): manifest, then the four binaries with byte progress, each
+ * scripts/build-datasets.ts): manifest, then the four binaries with byte progress, each
  * checked against the manifest's size and SHA-256. Plain fetch: offline copies come from
  * the service worker's runtime cache for /datasets/.
  */

@@ -1,7 +1,8 @@
 /**
  * A small seeded RNG for splits and sampling, so a split is a function of (labels, seed).
- * Local to src/data on purpose: the build script (scripts/build-datasets.mjs) carries the
- * same 10 lines, and a split written into a manifest must never change under it.
+ * The shipped splits are drawn with it too (scripts/build-datasets.ts imports it): a change
+ * here moves every shipped image, which the pinned checksums in
+ * tests/unit/data/shipped-datasets.test.ts catch.
  */
 
 /** Uniform floats in [0, 1). */

@@ -1,5 +1,5 @@
 /**
- * The manifest.json and index.json that scripts/build-datasets.mjs writes under
+ * The manifest.json and index.json that scripts/build-datasets.ts writes under
  * public/datasets/. Validated with valibot on load: they arrive over the network (or from
  * a service-worker cache written by an older build).
  */

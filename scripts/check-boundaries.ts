@@ -1,14 +1,28 @@
-#!/usr/bin/env node
-// Enforces the import table in ../shared/design/architecture.md ("Folders"): each folder
-// under src/ may import only the folders and packages listed for it. Exits 1 and names
+// `npm run check:boundaries` (first step of `npm test`): enforces the import table in
+// ../shared/design/architecture.md ("Folders"): each folder under src/ (and scripts/,
+// workers/) may import only the folders and packages listed for it. Exits 1 and names
 // every offending import (file:line) when one breaks the table.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Rule {
+  /** Project folders (or files, without extension) whose values may be imported. */
+  folders: readonly string[];
+  /** Folders that may be imported with `import type` only. */
+  typeFolders?: readonly string[];
+  /** Package name prefixes allowed. */
+  packages: readonly string[];
+  /** Package prefixes refused outright, with their own message. */
+  forbidPackages?: readonly string[];
+  /** Every import must be `import type` / `export type`. */
+  typeOnly?: boolean;
+}
 
 /** folder → allowed project folders and allowed package prefixes. */
-const rules = {
+const rules: Record<string, Rule> = {
   'src/core': { folders: ['src/core'], packages: [] },
   'src/data': { folders: ['src/data', 'src/core'], packages: ['fflate', 'nanotar', 'comlink', 'valibot'] },
   'src/train': {
@@ -38,10 +52,11 @@ const rules = {
   // The page's hook for the runner and the e2e tests: a declared shape, nothing that runs.
   'src/page-hook.ts': { folders: ['src'], packages: [], typeOnly: true },
   workers: { folders: ['workers', 'src/core', 'src/data', 'src/train'], packages: ['comlink', '@tensorflow/'] },
-  // Node scripts: the pure parts of src (the algorithm, the search's logic, two pure files of
-  // src/train and src/ui), types from anywhere; never TF.js (the page runs it, not Node).
+  // Node scripts: the pure parts of src (the algorithm, the search's logic, the datasets'
+  // formats and splits, a few pure files of src/train, src/ui and src/store), types from
+  // anywhere; never TF.js (the page runs it, not Node).
   scripts: {
-    folders: ['scripts', 'src/core', 'src/search', 'src/page-hook', 'src/train/config', 'src/ui/format', 'src/store/records'],
+    folders: ['scripts', 'src/core', 'src/search', 'src/data', 'src/page-hook', 'src/train/config', 'src/ui/format', 'src/store/records'],
     typeFolders: ['src'],
     packages: ['node:', '@playwright/test', 'vite', 'fflate'],
     forbidPackages: ['@tensorflow/'],
@@ -54,7 +69,7 @@ const rules = {
   },
 };
 
-function* walk(dir) {
+function* walk(dir: string): Generator<string> {
   if (!statSync(dir).isDirectory()) {
     yield dir;
     return;
@@ -67,7 +82,7 @@ function* walk(dir) {
 }
 
 const importRe = /(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]/g;
-const problems = [];
+const problems: string[] = [];
 for (const [folder, rule] of Object.entries(rules)) {
   const abs = join(root, folder);
   try { statSync(abs); } catch { continue; }
@@ -95,7 +110,7 @@ for (const [folder, rule] of Object.entries(rules)) {
       }
       if (spec.startsWith('.')) {
         const target = relative(root, resolve(dirname(file), spec)).split(sep).join('/');
-        const within = (folders) => folders.some((f) => target === f || target.startsWith(f + '/'));
+        const within = (folders: readonly string[]) => folders.some((f) => target === f || target.startsWith(f + '/'));
         const typeOnly = /^\s*(import|export)\s+type\s/.test(m[0]);
         const ok = within(rule.folders) || (typeOnly && within(rule.typeFolders ?? []));
         if (!ok) problems.push(`${rel}:${line}: imports ${spec} (${target}); ${folder} may import only ${rule.folders.join(', ')}${rule.typeFolders ? ` (types also from ${rule.typeFolders.join(', ')})` : ''}`);
