@@ -81,7 +81,9 @@ function* walk(dir: string): Generator<string> {
   }
 }
 
-const importRe = /(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]/g;
+// import/export … from, dynamic import(), new URL(…) (workers), and bare side-effect imports.
+const importRe =
+  /(?:^|\s)(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"]([^'"]+)['"]|(?:^|\s)import\s*['"]([^'"]+)['"]/g;
 const problems: string[] = [];
 for (const [folder, rule] of Object.entries(rules)) {
   const abs = join(root, folder);
@@ -102,7 +104,7 @@ for (const [folder, rule] of Object.entries(rules)) {
       }
     });
     for (const m of text.matchAll(importRe)) {
-      const spec = m[1] ?? m[2] ?? m[3];
+      const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
       if (!spec) continue;
       const line = text.slice(0, m.index).split('\n').length + (m[0].startsWith('\n') ? 1 : 0);
       if (rule.typeOnly && !/^\s*(import|export)\s+type\s/.test(m[0])) {
