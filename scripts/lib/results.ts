@@ -37,7 +37,7 @@ export function stdev(xs: readonly number[]): number | null {
 /**
  * One search's quality: best and top-k mean validation accuracy over the nets it trained,
  * with the mean accuracy of the nets sampled at each ε (paper Figure 3, repeats counted) as
- * the page computed it (`AppState.accuracyByEpsilon().byEpsilon`, read by `readState`).
+ * the page computed it (the page hook's `accuracyByEpsilon().byEpsilon`, from `OpenSearch`, read by `readState`).
  */
 export interface SearchQuality {
   readonly nets: number;

@@ -40,7 +40,7 @@ export function checkDatasetMeta(value: unknown, where: string): DatasetMeta {
   return result.output as unknown as DatasetMeta;
 }
 
-/** The dataset a page opens on (AppState's default); the one a first visit keeps offline. */
+/** The dataset a page opens on (the setup's default); the one a first visit keeps offline. */
 export const DEFAULT_DATASET_ID = 'mnist';
 
 /** A dataset id that is neither shipped nor imported (e.g. a mistyped `?dataset=`). */

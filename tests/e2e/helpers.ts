@@ -22,7 +22,7 @@ export function failOnPageErrors(page: Page, errors: string[] = []): string[] {
   return errors;
 }
 
-/** Whether the stored agent is consistent with the stored results (see AppState.agentConsistency). */
+/** Whether the stored agent is consistent with the stored results (the page hook's agentConsistency). */
 export async function agentConsistency(page: Page): Promise<{ qTableMatchesReplay: boolean; unique: boolean }> {
   return page.evaluate(async () => {
     const app = globalThis.__metaqnn!;
@@ -31,7 +31,7 @@ export async function agentConsistency(page: Page): Promise<{ qTableMatchesRepla
   });
 }
 
-/** Reads a few fields of the page's AppState. */
+/** Reads a few fields of the page's state (globalThis.__metaqnn). */
 export async function appState(page: Page): Promise<{ tabId: string; rejected: number; leading: boolean; live: number; status: string | null }> {
   return page.evaluate(() => {
     const app = globalThis.__metaqnn!;

@@ -64,5 +64,9 @@ test('an unknown dataset in the URL is named once, with the ones there are', asy
   const [shown] = await page.getByRole('alert').filter({ hasText: 'nosuchdataset' }).allInnerTexts();
   expect(shown).toContain('no dataset named "nosuchdataset" (available: mnist, fashion-mnist)');
   expect(shown).not.toMatch(/JSON|manifest/);
+  // Asked to start at once, it still names the dataset once, and says the search did not start.
+  await page.goto('/?dataset=nosuchdataset&autostart=1');
+  await expect(page.getByText('The search did not start: its dataset could not be loaded.')).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'nosuchdataset' })).toHaveCount(1);
   expect(errors).toEqual([]);
 });

@@ -50,7 +50,8 @@ export class Searches {
     try {
       dataset = await datasets.require();
     } catch (error) {
-      return notices.notify('error', (error as Error).message);
+      // The dataset screen already shows why the dataset did not load: say only what it stopped.
+      return notices.notify('error', datasets.error ? 'The search did not start: its dataset could not be loaded.' : (error as Error).message);
     }
     const config = setup.config;
     const name = `${dataset.meta.name} · ${config.presetId} · seed ${config.seed}`;

@@ -23,7 +23,7 @@ const replay = [
   trainedEntry('[C(64,5,1), SM(10)]', { iterations: [5], epsilon: 0.5, bestValAccuracy: 0.1, status: 'too-large', timings: null, valCurve: [], finishedAt: 20_500 }),
 ];
 
-/** What `readState` reads from the page: `AppState.accuracyByEpsilon()`, the app's own functions. */
+/** What `readState` reads from the page: the page hook's `accuracyByEpsilon()`, the app's own functions. */
 function accuracyByEpsilon(entries: Parameters<typeof replayIterations>[0]) {
   const iterations = replayIterations(entries);
   return { iterations: iterations.length, byEpsilon: meanAccuracyByEpsilon(iterations) };
