@@ -63,3 +63,23 @@ export {
 export { Agent, type AgentConfig, type AgentStep, type AgentProgress } from './agent';
 export { networkKey, learnSeed, replayQTable, type AgentJson } from './agent-json';
 export { CorruptDataError, type JsonValue } from './json-check';
+export {
+  CurvePredictor,
+  architectureFeatures,
+  curveFeatures,
+  finalAccuracy,
+  MIN_CURVES_TO_FIT,
+  type ArchitectureFeatures,
+  type CompletedCurve,
+  type Prediction,
+} from './curve-prediction';
+export {
+  EarlyStopper,
+  simulateEarlyStopping,
+  checkEarlyStoppingOptions,
+  DEFAULT_EARLY_STOPPING,
+  type EarlyStoppingOptions,
+  type RecordedNet,
+  type SimulationReport,
+  type StopDecision,
+} from './early-stopping';
