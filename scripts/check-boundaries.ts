@@ -58,7 +58,7 @@ const rules: Record<string, Rule> = {
   scripts: {
     folders: ['scripts', 'src/core', 'src/search', 'src/data', 'src/page-hook', 'src/train/config', 'src/ui/format', 'src/store/records'],
     typeFolders: ['src'],
-    packages: ['node:', '@playwright/test', 'vite', 'fflate'],
+    packages: ['node:', '@playwright/test', 'vite', 'fflate', 'valibot'],
     forbidPackages: ['@tensorflow/'],
   },
   // The bench page runs in Chromium: it may use the trainer like the app does.
