@@ -25,6 +25,13 @@ export const REPLAY_CSV_MAX_BYTES = 64 * MiB;
  */
 export const REPLAY_CSV_MAX_LINE_CHARS = NET_STRING_MAX_CHARS + 1024;
 
+/**
+ * One row of a replay CSV, quotes and quoted line breaks included: the same room as a line. A
+ * quoted field may hold line breaks, so a row of short lines can be megabytes long; the row
+ * is refused as soon as the parser has read it, before any of it is checked or shown.
+ */
+export const REPLAY_CSV_MAX_ROW_CHARS = REPLAY_CSV_MAX_LINE_CHARS;
+
 /** A replay JSON file: every field of every entry (curves, timings) is ~5x the CSV's row. */
 export const REPLAY_JSON_MAX_BYTES = 256 * MiB;
 

@@ -78,7 +78,7 @@ export function importReplayCsv(input: string, options: ReplayCsvImportOptions):
     unknownTimeRows: 0,
   };
 
-  const [headerRow, ...dataRows] = readRows(text);
+  const [headerRow, ...dataRows] = readRows(text, file);
   const header = readHeader(headerRow, warnings);
   if ('message' in header) {
     return {
@@ -220,7 +220,7 @@ function mergeRows(
         warnings.push({
           line: row.line,
           message:
-            `${row.key} was first imported from line ${first.line} with a different result: here ${differences.join(', ')}; ` +
+            `${shorten(row.key)} was first imported from line ${first.line} with a different result: here ${differences.join(', ')}; ` +
             `kept line ${first.line}'s result, this row counts as one more sampling of the net`,
         });
       }

@@ -14,7 +14,7 @@ import {
   type InputShape,
   type Net,
 } from '../../core';
-import { NET_STRING_MAX_CHARS, shorten } from './limits';
+import { ImportLimitError, MESSAGE_MAX_SHOWN, NET_STRING_MAX_CHARS, REPLAY_CSV_MAX_ROW_CHARS, shorten } from './limits';
 import { NOT_MEASURED, REPLAY_CSV_COLUMNS, UNKNOWN_MACHINE, unescapeCell, type ReplayCsvColumn } from './replay-csv';
 
 export interface ImportIssue {
@@ -85,19 +85,44 @@ function lineLocator(text: string): (offset: number) => number {
   };
 }
 
-/** The CSV's rows with the line each starts on; blank lines left out. */
-export function readRows(text: string): RawRow[] {
+/** Characters of `text[start, end)` without the line break at its end ("\r\n", "\n" or "\r"). */
+function rowChars(text: string, start: number, end: number): number {
+  let last = end;
+  if (last > start && text.charCodeAt(last - 1) === 10) last--;
+  if (last > start && text.charCodeAt(last - 1) === 13) last--;
+  return last - start;
+}
+
+/**
+ * The CSV's rows with the line each starts on; blank lines left out. A row over
+ * `REPLAY_CSV_MAX_ROW_CHARS` (a quoted field can span many short lines) stops the parse and
+ * throws `ImportLimitError` naming `file` and the row's first line.
+ */
+export function readRows(text: string, file: string): RawRow[] {
   const lineOf = lineLocator(text);
   const rows: RawRow[] = [];
   let rowStart = 0;
+  let refusal: ImportLimitError | undefined;
   Papa.parse<string[]>(text, {
     delimiter: ',',
-    step: (result) => {
+    step: (result, parser) => {
+      const chars = rowChars(text, rowStart, result.meta.cursor);
+      if (chars > REPLAY_CSV_MAX_ROW_CHARS) {
+        refusal = new ImportLimitError(file, `the row starting on line ${lineOf(rowStart)}`, REPLAY_CSV_MAX_ROW_CHARS, chars, 'characters');
+        parser.abort();
+        return;
+      }
       rows.push({ line: lineOf(rowStart), fields: result.data, parseError: result.errors[0]?.message });
       rowStart = result.meta.cursor;
     },
   });
+  if (refusal !== undefined) throw refusal;
   return rows.filter((row) => !(row.fields.length === 1 && row.fields[0]!.trim() === '' && row.parseError === undefined));
+}
+
+/** A list of imported values for a message: each one shortened, and the whole list too. */
+function quotedList(values: readonly string[]): string {
+  return shorten(values.map((value) => JSON.stringify(shorten(value))).join(', '), MESSAGE_MAX_SHOWN);
 }
 
 /**
@@ -110,7 +135,7 @@ export function readHeader(header: RawRow | undefined, warnings: ImportIssue[]):
   const names = header.fields.map((name) => name.trim());
   const index = new Map<string, number>();
   for (const [i, name] of names.entries()) {
-    if (index.has(name)) return { line: header.line, message: `header row: column "${name}" appears twice` };
+    if (index.has(name)) return { line: header.line, message: `header row: column ${quotedList([name])} appears twice` };
     index.set(name, i);
   }
   const missing = REPLAY_CSV_COLUMNS.filter((column) => !index.has(column));
@@ -122,7 +147,7 @@ export function readHeader(header: RawRow | undefined, warnings: ImportIssue[]):
   }
   const extra = names.filter((name) => !(REPLAY_CSV_COLUMNS as readonly string[]).includes(name));
   if (extra.length > 0) {
-    warnings.push({ line: header.line, message: `ignored column${extra.length > 1 ? 's' : ''} ${extra.map((n) => JSON.stringify(n)).join(', ')}` });
+    warnings.push({ line: header.line, message: `ignored column${extra.length > 1 ? 's' : ''} ${quotedList(extra)}` });
   }
   return { line: header.line, names, index };
 }
@@ -207,16 +232,16 @@ export function parseRow(
   const bestTest = accuracy('accuracy_best_test', field('accuracy_best_test'), true);
   const lastTest = accuracy('accuracy_last_test', field('accuracy_last_test'), true);
   for (const column of ['iter_best_val', 'iter_last_val'] as const) {
-    if (number(column, field(column)) < 0) throw new RowError(`${column}: ${field(column).trim()} is negative`);
+    if (number(column, field(column)) < 0) throw new RowError(`${column}: ${shorten(field(column).trim())} is negative`);
   }
   const ix = number('ix_q_value_update', field('ix_q_value_update'));
   if (!Number.isSafeInteger(ix) || ix < 0) {
-    throw new RowError(`ix_q_value_update: expected a whole number >= 0, found ${field('ix_q_value_update').trim()}`);
+    throw new RowError(`ix_q_value_update: expected a whole number >= 0, found ${shorten(field('ix_q_value_update').trim())}`);
   }
   const epsilon = number('epsilon', field('epsilon'));
-  if (epsilon < 0 || epsilon > 1) throw new RowError(`epsilon: ${field('epsilon').trim()} is outside 0..1`);
+  if (epsilon < 0 || epsilon > 1) throw new RowError(`epsilon: ${shorten(field('epsilon').trim())} is outside 0..1`);
   const seconds = number('time_finished', field('time_finished'));
-  if (seconds < 0) throw new RowError(`time_finished: ${field('time_finished').trim()} is negative`);
+  if (seconds < 0) throw new RowError(`time_finished: ${shorten(field('time_finished').trim())} is negative`);
   const machine = unescapeCell(field('machine_run_on').trim());
 
   const percentColumns = (
@@ -229,7 +254,7 @@ export function parseRow(
   ).filter(([, parsed]) => parsed.percent);
   if (percentColumns.length > 0) {
     counts.percentRows++;
-    const listed = percentColumns.map(([column]) => `${column} ${field(column).trim()}`).join(', ');
+    const listed = percentColumns.map(([column]) => `${column} ${shorten(field(column).trim())}`).join(', ');
     warnings.push({ line: raw.line, message: `accuracies written as percentages (${listed}): divided by 100` });
   }
   const test = lastTest.value ?? bestTest.value;

@@ -6,11 +6,13 @@ import {
   firstLongLine,
   importReplayCsv,
   ImportLimitError,
+  MESSAGE_MAX_SHOWN,
   NET_STRING_MAX_CHARS,
   parseReplayJson,
   REPLAY_CSV_COLUMNS,
   REPLAY_CSV_MAX_BYTES,
   REPLAY_CSV_MAX_LINE_CHARS,
+  REPLAY_CSV_MAX_ROW_CHARS,
   REPLAY_JSON_MAX_BYTES,
   shorten,
 } from '../../../src/search/export';
@@ -66,6 +68,58 @@ describe('replay CSV import limits', () => {
     const result = importReplayCsv(`${HEADER}\n${row(`[${'Z'.repeat(1000)}]`)}\n`, { inputShape: MNIST });
     expect(result.errors[0]!.message.length).toBeLessThan(600);
     expect(result.errors[0]!.message).toContain('more characters)');
+  });
+
+  it('refuses a row whose quoted field spans many short lines, naming the row\'s line, the limit and its size', () => {
+    // No physical line is long, but the quoted machine field holds 100 lines of 100 characters.
+    const field = `"${`${'x'.repeat(100)}\n`.repeat(100)}"`;
+    const data = `"${NET}",0.5,1.0,0.5,1.0,-1.0,0.4,1.0,1.0,1700000000.0,${field}`;
+    const error = refusal(() => importReplayCsv(`${HEADER}\n${row(NET)}\n${data}\r\n${row(NET)}\n`, { inputShape: MNIST, fileName: 'q.csv' }));
+    expect(error).toMatchObject({ file: 'q.csv', what: 'the row starting on line 3', limit: REPLAY_CSV_MAX_ROW_CHARS, found: data.length });
+    expect(error.message).toBe(
+      `q.csv: the row starting on line 3 is ${data.length.toLocaleString('en-US')} characters, over the limit of ${REPLAY_CSV_MAX_ROW_CHARS.toLocaleString('en-US')} characters`,
+    );
+  });
+
+  it('refuses a header row made long by quoted line breaks before warning about its columns', () => {
+    const extra = Array.from({ length: 2000 }, (_, i) => `"c${i}\n"`).join(',');
+    const error = refusal(() => importReplayCsv(`${HEADER},${extra}\n${row(NET)}\n`, { inputShape: MNIST }));
+    expect(error).toMatchObject({ what: 'the row starting on line 1', limit: REPLAY_CSV_MAX_ROW_CHARS, found: HEADER.length + 1 + extra.length });
+  });
+
+  it('accepts a row exactly at the limit, its quoted line breaks included', () => {
+    const start = `"${NET}",0.5,1.0,0.5,1.0,-1.0,0.4,1.0,1.0,1700000000.0,"`;
+    const data = `${start}${'m\n'.repeat((REPLAY_CSV_MAX_ROW_CHARS - start.length - 1) / 2)}"`.padEnd(REPLAY_CSV_MAX_ROW_CHARS, ' ');
+    expect(data.length).toBe(REPLAY_CSV_MAX_ROW_CHARS);
+    const result = importReplayCsv(`${HEADER}\r\n${data}\r\n`, { inputShape: MNIST });
+    expect(result.stats.rows).toBe(1);
+  });
+
+  it('shortens imported text in warnings and errors: extra column names, long numbers, long net keys', () => {
+    const longName = `x${'y'.repeat(1000)}`;
+    const names = Array.from({ length: 40 }, (_, i) => `extra_column_number_${i}`).join(',');
+    const header = `${HEADER},"${longName}",${names}`;
+    const blanks = ','.repeat(41);
+    const zeros = '0'.repeat(1500);
+    // Finite numbers written with 1,500 leading zeros: negative, a percentage, an out-of-range epsilon.
+    const negative = `"${NET}",0.5,-${zeros}1,0.5,1.0,-1.0,0.4,1.0,1.0,1700000000.0,tab-1${blanks}`;
+    const percent = `"${NET}",${zeros}50,1.0,0.5,1.0,-1.0,0.4,2.0,1.0,1700000000.0,tab-1${blanks}`;
+    const epsilon = `"${NET}",0.5,1.0,0.5,1.0,-1.0,0.4,3.0,${zeros}2,1700000000.0,tab-1${blanks}`;
+    // A long net whose second row disagrees with its first: the warning quotes the net.
+    const longNet = `[${'FC(8), '.repeat(250)}SM(10)]`;
+    const first = `"${longNet}",0.5,1.0,0.5,1.0,-1.0,0.4,4.0,1.0,1700000000.0,tab-1${blanks}`;
+    const second = `"${longNet}",0.6,1.0,0.5,1.0,-1.0,0.4,5.0,1.0,1700000000.0,tab-1${blanks}`;
+    const text = [header, negative, percent, epsilon, first, second].join('\n');
+    const result = importReplayCsv(text, { inputShape: MNIST });
+    const messages = [...result.warnings, ...result.errors].map((issue) => issue.message);
+    expect(result.entries.map((e) => e.netString.length > 1000)).toEqual([false, true]);
+    expect(messages).toHaveLength(5);
+    expect(result.warnings[0]!.message).toContain('ignored columns "xyyy');
+    expect(result.warnings[0]!.message).toContain('"extra_column_number_39"');
+    for (const message of messages) {
+      expect(message.length, message.slice(0, 80)).toBeLessThan(message === result.warnings[0]!.message ? MESSAGE_MAX_SHOWN + 100 : 600);
+      expect(message).toContain('more characters)');
+    }
   });
 
   it('shorten leaves short text alone and says how much it cut', () => {
