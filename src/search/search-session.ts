@@ -15,6 +15,7 @@ import { parseSearchConfig } from './config';
 import type { PreparedDataset } from './prepare-dataset';
 import { SearchGoneError, type CandidateTrainer, type SessionContext, type SessionEvent } from './session/context';
 import { Leading } from './session/leading';
+import { withStoreRetry } from './session/store-retry';
 import { TrainerSlots } from './session/trainer-slots';
 import { Wakeup } from './session/wakeup';
 
@@ -122,9 +123,10 @@ export class SearchSession {
     this.#unsubscribe?.();
     await this.#running?.catch(() => undefined);
     if (!requeue) return;
-    await this.#o.store
-      .requeueJobs(this.searchId, (claimedBy) => claimedBy === this.#o.coordination.tabId)
-      .catch(() => undefined);
+    // Once this tab has left, no orphan check of its own runs: the write must get through.
+    await withStoreRetry(() => this.#o.store.requeueJobs(this.searchId, (claimedBy) => claimedBy === this.#o.coordination.tabId)).catch(
+      () => undefined,
+    );
   }
 
   /** Any tab may change the status; every tab reacts. */

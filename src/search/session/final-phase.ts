@@ -13,7 +13,7 @@ import { QuotaError, type FineTuned, type ReplayRecord } from '../../store';
 import type { SerializedWeights, TrainResult } from '../../train/types';
 import type { SessionContext } from './context';
 import { fineTuneConfigOf, netSeed, rankReplay, serializedWeights } from './net-jobs';
-import { messageOf } from './store-retry';
+import { messageOf, withStoreRetry } from './store-retry';
 import { stallMessage, stallWatchdog } from './watchdog';
 
 /** Tries per fine-tuning and for the ensemble: a lost worker is replaced between them. */
@@ -52,7 +52,10 @@ export class FinalPhase {
       }
       const result = await this.#fineTune(entry, initialWeights);
       if (this.#ctx.signal.aborted) return;
-      await store.addFineTuned(searchId, await this.#record(entry, result, initialWeights !== null));
+      // The record first, then the weights: a leader taking over between the two finds the net
+      // fine-tuned (and ensembles its search weights) instead of fine-tuning it a second time.
+      await withStoreRetry(() => store.addFineTuned(searchId, record(entry, result, initialWeights !== null)));
+      if (result?.status === 'done' && result.weights) await this.#keepWeights(entry.netString, result.weights);
       coordination.post({ type: 'search-changed', searchId });
     }
     await this.#ensemble(top.length);
@@ -96,27 +99,15 @@ export class FinalPhase {
     return null;
   }
 
-  async #record(entry: ReplayRecord, result: TrainResult | null, fromSavedWeights: boolean): Promise<FineTuned> {
-    if (!result || result.status !== 'done') {
-      return { netString: entry.netString, valAccuracy: entry.bestValAccuracy, testAccuracy: entry.testAccuracy, epochs: 0, fromSavedWeights };
+  async #keepWeights(netString: string, weights: SerializedWeights): Promise<void> {
+    this.#weights.set(netString, weights);
+    const { store, searchId } = this.#ctx;
+    try {
+      await withStoreRetry(() => store.putWeights(searchId, netString, { buffers: [weights.data], specs: weights.specs }));
+    } catch (error) {
+      if (!(error instanceof QuotaError)) throw error;
+      await store.countSkippedWeights(searchId).catch(() => undefined);
     }
-    if (result.weights) {
-      this.#weights.set(entry.netString, result.weights);
-      const { store, searchId } = this.#ctx;
-      try {
-        await store.putWeights(searchId, entry.netString, { buffers: [result.weights.data], specs: result.weights.specs });
-      } catch (error) {
-        if (!(error instanceof QuotaError)) throw error;
-        await store.countSkippedWeights(searchId).catch(() => undefined);
-      }
-    }
-    return {
-      netString: entry.netString,
-      valAccuracy: Math.max(0, Math.min(1, result.bestValidationAccuracy)),
-      testAccuracy: result.testAccuracy,
-      epochs: result.curve.length,
-      fromSavedWeights,
-    };
   }
 
   /** The best `ensembleTop` fine-tuned nets, averaged softmax on the test split. */
@@ -171,4 +162,18 @@ export class FinalPhase {
     });
     await this.#ctx.setStatus('done');
   }
+}
+
+/** What the search keeps of one fine-tuning: its result, or the search's own accuracy when it failed. */
+function record(entry: ReplayRecord, result: TrainResult | null, fromSavedWeights: boolean): FineTuned {
+  if (!result || result.status !== 'done') {
+    return { netString: entry.netString, valAccuracy: entry.bestValAccuracy, testAccuracy: entry.testAccuracy, epochs: 0, fromSavedWeights };
+  }
+  return {
+    netString: entry.netString,
+    valAccuracy: Math.max(0, Math.min(1, result.bestValidationAccuracy)),
+    testAccuracy: result.testAccuracy,
+    epochs: result.curve.length,
+    fromSavedWeights,
+  };
 }

@@ -64,8 +64,9 @@ export class Leading {
               continue;
             }
           } else if (search.status === 'final') {
+            // Returns when done, or paused, or closing: the loop reads which and waits or ends.
             await new FinalPhase(this.#ctx).run();
-            return 'ended';
+            continue;
           }
           errors = 0;
         } catch (error) {

@@ -63,6 +63,8 @@ export class Setup {
   adopt(config: SearchConfig): void {
     this.config = { ...config, datasetId: this.config.datasetId };
     if (config.presetId !== 'custom') this.presetId = config.presetId;
+    // The address bar always shows the setup (the old state wrote it on every dataset choice).
+    this.writeUrl();
   }
 
   writeUrl(): void {

@@ -52,6 +52,8 @@ export class TabSession {
 
   readonly #p: TabSessionParts;
   #session: SearchSession | null = null;
+  /** A join waiting for its dataset: counts as this tab's search, so nothing joins twice meanwhile. */
+  #joining: { readonly searchId: string } | null = null;
   /** When this tab joined the search it works on (for its nets per hour). */
   #since = Date.now();
 
@@ -61,7 +63,7 @@ export class TabSession {
 
   /** The search this tab works on, if any. */
   get searchId(): string | null {
-    return this.#session?.searchId ?? null;
+    return this.#session?.searchId ?? this.#joining?.searchId ?? null;
   }
 
   get work(): TabWork {
@@ -73,7 +75,15 @@ export class TabSession {
     if (this.searchId === search.id) return;
     const store = this.#p.storage.store;
     if (!store) return;
-    const dataset = await this.#p.datasets.select(search.datasetId);
+    const attempt = { searchId: search.id };
+    this.#joining = attempt;
+    let dataset;
+    try {
+      dataset = await this.#p.datasets.select(search.datasetId);
+    } finally {
+      if (this.#joining === attempt) this.#joining = null;
+      else dataset = null; // another join or a leave came meanwhile: this one is dropped
+    }
     if (!dataset) return;
     let prepared: PreparedDataset;
     try {
@@ -89,7 +99,10 @@ export class TabSession {
       dataset: prepared,
       onEvent: (event) => this.#onEvent(event),
     });
+    // Two sessions in one tab would claim under one tab id and requeue each other's jobs.
+    const displaced = this.#session;
     this.#session = session;
+    if (displaced) void displaced.close();
     this.#since = Date.now();
     this.#p.onWorkChanged();
     const ended = () => this.#p.notices.background(this.#ended(session), 'show the search');
@@ -102,6 +115,7 @@ export class TabSession {
   async leave(): Promise<void> {
     const session = this.#session;
     this.#session = null;
+    this.#joining = null;
     this.live = [];
     await session?.close();
   }

@@ -123,6 +123,29 @@ describe('the final phase', () => {
     expect(events.some((e) => e.type === 'warning' && /trained from scratch/.test(e.message))).toBe(true);
   });
 
+  it('paused while fine-tuning and resumed, the one tab leads it to the end', async () => {
+    const { store, cfg, id } = await fresh(35);
+    const trainer = new FakeTrainer();
+    trainer.delayMs = 5;
+    let paused = false;
+    const s = session(store, id, cfg, trainer, 'tab-a', (e) => {
+      if (e.type === 'final-progress' && e.step.startsWith('Fine-tuning') && !paused) {
+        paused = true;
+        void s.setStatus('paused');
+      }
+    });
+    const run = s.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(paused).toBe(true);
+    expect((await store.getSearch(id))!.status).toBe('paused');
+    await s.setStatus('running'); // what Resume does: the leader finds the schedule done and goes on
+    await finish(run);
+    const search = (await store.getSearch(id))!;
+    expect(search.status).toBe('done');
+    expect(search.finalProgress?.fineTuned).toHaveLength(cfg.final.fineTuneTop);
+    expect(new Set(trainer.fineTuned).size).toBe(trainer.fineTuned.length); // none fine-tuned twice
+  });
+
   it('tries a fine-tuning again when its trainer is lost, and ends with the ensemble', async () => {
     const { store, cfg, id } = await fresh(34);
     const trainer = new FakeTrainer();
