@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { schedulePresets, searchSpacePresets } from '../core';
-import type { SearchSpacePreset } from '../core';
+import { DEFAULT_EARLY_STOPPING, type SearchSpacePreset } from '../core';
 
 const probability = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
 /** A whole number from 1 to `max`. */
@@ -65,6 +65,18 @@ const FinalSchema = record({
   ensembleTop: zeroTo(1000),
 });
 
+/** Early stopping by learning-curve prediction (src/core/early-stopping.ts). */
+const EarlyStoppingSchema = record({
+  enabled: v.boolean(),
+  /** Stop a net only when the chance it reaches the top K is below 1 − confidence. */
+  confidence: v.pipe(v.number(), v.minValue(0.5), v.maxValue(0.999)),
+  topK: upTo(100),
+  /** Nets that always train to the end first, so the predictor has curves to learn from. */
+  minCompleted: v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(100_000)),
+});
+const EARLY_STOPPING_OFF = { enabled: false, ...DEFAULT_EARLY_STOPPING };
+const EARLY_STOPPING_ON = { enabled: true, ...DEFAULT_EARLY_STOPPING };
+
 const SearchConfigSchema = record({
   presetId: v.picklist([...PRESET_IDS, 'custom']),
   /** An id, never a path ("../../etc"): letters, digits, "-", "_", ".". */
@@ -90,6 +102,8 @@ const SearchConfigSchema = record({
   data: DataSchema,
   constraints: ConstraintsSchema,
   final: FinalSchema,
+  /** Searches stored before early stopping existed read as "off". */
+  earlyStopping: v.optional(EarlyStoppingSchema, EARLY_STOPPING_OFF),
   /** Trainer workers in each tab. */
   trainersPerTab: upTo(8),
 });
@@ -100,6 +114,7 @@ export type TrainingSetup = SearchConfig['training'];
 export type DataSetup = SearchConfig['data'];
 export type ConstraintSetup = SearchConfig['constraints'];
 export type FinalSetup = SearchConfig['final'];
+export type EarlyStoppingSetup = SearchConfig['earlyStopping'];
 /** Fails to compile if the stored space stops being a core SearchSpacePreset (createAgent needs one). */
 export type SpaceIsCorePreset = SearchConfig['space'] extends SearchSpacePreset ? true : never;
 
@@ -139,6 +154,7 @@ export const searchPresets: Record<PresetId, PresetRow> = {
     data: { trainSize: 160, validationSize: 96, testSize: 96, progressive: false, progressiveStart: 0.25 },
     constraints: noConstraints,
     final: { fineTuneTop: 2, fineTuneEpochs: 1, ensembleTop: 2 },
+    earlyStopping: EARLY_STOPPING_OFF,
     trainersPerTab: 1,
   },
   /** A useful search in well under an hour on a laptop GPU: 149 small nets, 3 epochs each. */
@@ -152,6 +168,7 @@ export const searchPresets: Record<PresetId, PresetRow> = {
     data: { trainSize: 6000, validationSize: 1000, testSize: null, progressive: false, progressiveStart: 0.25 },
     constraints: noConstraints,
     final: { fineTuneTop: 10, fineTuneEpochs: 10, ensembleTop: 5 },
+    earlyStopping: EARLY_STOPPING_ON,
     trainersPerTab: 1,
   },
   /**
@@ -179,6 +196,7 @@ export const searchPresets: Record<PresetId, PresetRow> = {
     data: { trainSize: 1000, validationSize: 500, testSize: 500, progressive: false, progressiveStart: 0.25 },
     constraints: noConstraints,
     final: { fineTuneTop: 3, fineTuneEpochs: 2, ensembleTop: 3 },
+    earlyStopping: EARLY_STOPPING_OFF,
     trainersPerTab: 1,
   },
   /** The paper's space and schedule (2,700 nets), the seed's 20 epochs. Days, not hours. */
@@ -192,6 +210,7 @@ export const searchPresets: Record<PresetId, PresetRow> = {
     data: { trainSize: null, validationSize: 5000, testSize: null, progressive: false, progressiveStart: 0.25 },
     constraints: noConstraints,
     final: { fineTuneTop: 10, fineTuneEpochs: 60, ensembleTop: 5 },
+    earlyStopping: EARLY_STOPPING_ON,
     trainersPerTab: 1,
   },
 };

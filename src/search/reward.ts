@@ -25,6 +25,8 @@ export interface EntryContext {
   readonly classes: number;
   readonly trainedBy: string;
   readonly constraints: ConstraintSetup;
+  /** The stopping rule's verdict when it ended the net early: the agent learns from `predicted`. */
+  readonly earlyStop?: NonNullable<ReplayEntry['earlyStop']>;
   readonly now: number;
 }
 
@@ -64,6 +66,7 @@ export function replayEntryFromResult(result: TrainResult, ctx: EntryContext): R
       status: 'too-large',
     };
   }
+  const earlyStop = result.stoppedAfterEpoch !== null && ctx.earlyStop ? { ...ctx.earlyStop, afterEpoch: result.stoppedAfterEpoch } : undefined;
   const latency = result.latency
     ? {
         batch1Ms: result.latency.batch1MsPerImage,
@@ -81,7 +84,8 @@ export function replayEntryFromResult(result: TrainResult, ctx: EntryContext): R
       loss: Number.isFinite(e.validationLoss) ? e.validationLoss : 1e9,
     })),
     latency,
-    reward: shapedReward(clamp01(result.reward), latency?.batch1Ms ?? null, ctx.constraints),
+    // Stopped early, the net is scored by its predicted final accuracy, as in Baker et al. 2017.
+    reward: shapedReward(earlyStop ? earlyStop.predicted : clamp01(result.reward), latency?.batch1Ms ?? null, ctx.constraints),
     timings: {
       buildMs: result.timings.buildMs,
       firstBatchMs: result.timings.firstBatchMs,
@@ -89,6 +93,7 @@ export function replayEntryFromResult(result: TrainResult, ctx: EntryContext): R
       evaluationMs: result.timings.evaluateMs,
     },
     status: result.failedToLearn ? 'failed-to-learn' : 'ok',
+    ...(earlyStop ? { earlyStop } : {}),
   };
 }
 

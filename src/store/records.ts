@@ -173,6 +173,14 @@ const replayEntryEntries = {
   finishedAt: timestamp,
   status: v.picklist(REPLAY_STATUSES),
   source: v.picklist(REPLAY_SOURCES),
+  /**
+   * Set when early stopping ended the net (Baker et al. 2017): after which epoch, the final
+   * accuracy predicted from its curve (what the agent learnt from), the chance it had of
+   * reaching the bar, and the bar (the K-th best accuracy then). Absent or null: trained to the end.
+   */
+  earlyStop: v.optional(
+    v.nullable(v.object({ afterEpoch: v.pipe(count, v.minValue(1)), predicted: fraction, chance: fraction, bar: fraction })),
+  ),
 };
 
 export const ReplayEntrySchema = v.object(replayEntryEntries);

@@ -13,7 +13,7 @@ import { gatherBatch } from './dataset-cache';
 import { crossEntropy, evaluateModel } from './evaluate';
 import { failedToLearn, nextLearningRate } from './learning-rate';
 import { shuffleInPlace } from './sample-indices';
-import { SEED_RANGE, type Clock, type RunContext } from './train-run';
+import { SEED_RANGE, type Clock, type RunContext, type TrainOptions } from './train-run';
 import type { EpochRecord } from './types';
 
 /** Give the event loop a turn at least this often so cancel messages get through. */
@@ -28,7 +28,7 @@ export async function trainAttempt(
   ctx: RunContext,
   attemptInfo: { attempt: number; random: Rng; learningRate: number },
   clock: Clock,
-): Promise<{ curve: EpochRecord[]; failed: boolean }> {
+): Promise<{ curve: EpochRecord[]; failed: boolean; stoppedAfterEpoch: number | null }> {
   const { job, config, classes, train, validation, options } = ctx;
   const { attempt, random, learningRate: initialLearningRate } = attemptInfo;
   const optimizer = tf.train.adam(initialLearningRate);
@@ -140,7 +140,10 @@ export async function trainAttempt(
         epoch === 1 &&
         failedToLearn(val.accuracy, classes, config.failedToLearnFactor)
       ) {
-        return { curve, failed: true };
+        return { curve, failed: true, stoppedAfterEpoch: null };
+      }
+      if (epoch < config.epochs && options.continueAfterEpoch && !(await askToContinue(options.continueAfterEpoch, curve))) {
+        return { curve, failed: false, stoppedAfterEpoch: epoch };
       }
       learningRate = nextLearningRate(
         { epoch, learningRate, bestValidationAccuracy: best, bestSoFar: job.bestSoFar ?? null },
@@ -150,7 +153,16 @@ export async function trainAttempt(
   } finally {
     optimizer.dispose();
   }
-  return { curve, failed: false };
+  return { curve, failed: false, stoppedAfterEpoch: null };
+}
+
+/** A question that cannot be answered (the page went away) means go on: stopping must be decided. */
+async function askToContinue(ask: NonNullable<TrainOptions['continueAfterEpoch']>, curve: readonly EpochRecord[]): Promise<boolean> {
+  try {
+    return (await ask([...curve])) !== false;
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -6,6 +6,7 @@
 import type {
   BackendInfo,
   BackendPreference,
+  ContinueCallback,
   DatasetPayload,
   EnsembleRequest,
   EnsembleResult,
@@ -28,7 +29,7 @@ export interface TrainerProtocol {
   loadDataset(id: string, payload: DatasetPayload): Promise<void>;
   unloadDataset(id: string): Promise<void>;
   /** Trains one candidate; rejects with an AbortError after `cancel(job.id)`. */
-  train(job: TrainJob, onProgress?: ProgressCallback): Promise<TrainResult>;
+  train(job: TrainJob, onProgress?: ProgressCallback, continueAfterEpoch?: ContinueCallback): Promise<TrainResult>;
   /** `train` starting from `job.initialWeights`. */
   fineTune(job: TrainJob, onProgress?: ProgressCallback): Promise<TrainResult>;
   /** Asks a running job to stop at its next batch; false if no such job runs. */

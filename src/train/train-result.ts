@@ -10,13 +10,15 @@ import { serializeWeights } from './weights';
 export async function finishRun(
   model: tf.LayersModel,
   ctx: RunContext,
-  run: { curve: EpochRecord[]; failed: boolean; learningRatesTried: number[]; clock: Clock },
+  run: { curve: EpochRecord[]; failed: boolean; stoppedAfterEpoch: number | null; learningRatesTried: number[]; clock: Clock },
 ): Promise<TrainSuccess> {
   const { job, config, classes, dataset } = ctx;
   const { clock, curve } = run;
   const test = dataset.splits.get('test');
   const evaluateStart = performance.now();
-  const testAccuracy = test ? (await evaluateModel(model, test, classes, config.evaluationBatchSize)).accuracy : null;
+  // A net stopped early is not worth a test pass: that time is what stopping saves.
+  const testAccuracy =
+    test && run.stoppedAfterEpoch === null ? (await evaluateModel(model, test, classes, config.evaluationBatchSize)).accuracy : null;
   clock.evaluateMs += performance.now() - evaluateStart;
   const latencyStart = performance.now();
   const latency =
@@ -37,6 +39,7 @@ export async function finishRun(
     finalValidationAccuracy,
     testAccuracy,
     failedToLearn: run.failed,
+    stoppedAfterEpoch: run.stoppedAfterEpoch,
     learningRatesTried: run.learningRatesTried,
     trainImages: ctx.trainIndices.length,
     paramCount: model.countParams(),

@@ -1,10 +1,11 @@
 /** What one training run carries between its parts (trainer.ts, epoch-loop.ts, train-result.ts). */
 import type { DeviceSplit, CachedDataset } from './dataset-cache';
-import type { ProgressCallback, TrainConfig, TrainJob } from './types';
+import type { ContinueCallback, ProgressCallback, TrainConfig, TrainJob } from './types';
 
 export interface TrainOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressCallback;
+  readonly continueAfterEpoch?: ContinueCallback;
 }
 
 /** Everything about a job that stays fixed across its attempts. */

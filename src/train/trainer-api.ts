@@ -9,7 +9,7 @@ import { DatasetCache } from './dataset-cache';
 import { evaluateEnsemble } from './ensemble';
 import type { TrainerProtocol } from './protocol';
 import { fineTune, trainCandidate, type TrainOptions } from './trainer';
-import type { ProgressCallback, TrainJob, TrainResult } from './types';
+import type { ContinueCallback, ProgressCallback, TrainJob, TrainProgress, TrainResult } from './types';
 import { exportLayersModel, modelFromWeights } from './weights';
 
 type Runner = (job: TrainJob, dataset: ReturnType<DatasetCache['get']>, options: TrainOptions) => Promise<TrainResult>;
@@ -17,25 +17,29 @@ type Runner = (job: TrainJob, dataset: ReturnType<DatasetCache['get']>, options:
 export function createTrainerApi(cache: DatasetCache = new DatasetCache()) {
   const running = new Map<string, AbortController>();
 
-  const run = async (runner: Runner, job: TrainJob, onProgress?: ProgressCallback): Promise<TrainResult> => {
+  const run = async (
+    runner: Runner,
+    job: TrainJob,
+    onProgress?: ProgressCallback,
+    continueAfterEpoch?: ContinueCallback,
+  ): Promise<TrainResult> => {
     if (running.has(job.id)) throw new Error(`Job ${job.id} is already running in this trainer`);
     const controller = new AbortController();
     running.set(job.id, controller);
     try {
-      const options: TrainOptions = onProgress
-        ? {
-            signal: controller.signal,
-            // Across comlink the callback returns a promise; a closed page must not fail the job.
-            onProgress: (p) => void Promise.resolve(onProgress(p)).catch(() => undefined),
-          }
-        : { signal: controller.signal };
+      const options: TrainOptions = {
+        signal: controller.signal,
+        // Across comlink the callback returns a promise; a closed page must not fail the job.
+        ...(onProgress ? { onProgress: (p: TrainProgress) => void Promise.resolve(onProgress(p)).catch(() => undefined) } : {}),
+        ...(continueAfterEpoch ? { continueAfterEpoch } : {}),
+      };
       const result = await runner(job, cache.get(job.datasetId), options);
       const buffers = result.status === 'done' && result.weights ? [result.weights.data] : [];
       return transfer(result, buffers);
     } finally {
       running.delete(job.id);
       // A comlink proxy holds a MessagePort open until released.
-      (onProgress as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy]?.();
+      for (const callback of [onProgress, continueAfterEpoch]) (callback as { [releaseProxy]?: () => void } | undefined)?.[releaseProxy]?.();
     }
   };
 
@@ -50,8 +54,8 @@ export function createTrainerApi(cache: DatasetCache = new DatasetCache()) {
     async unloadDataset(id) {
       cache.unload(id);
     },
-    async train(job, onProgress) {
-      return run(trainCandidate, job, onProgress);
+    async train(job, onProgress, continueAfterEpoch) {
+      return run(trainCandidate, job, onProgress, continueAfterEpoch);
     },
     async fineTune(job, onProgress) {
       return run(fineTune, job, onProgress);

@@ -100,13 +100,13 @@ async function runAttempts(ctx: RunContext): Promise<TrainSuccess> {
       : buildModel(job.net, dataset.inputShape, buildSeed);
     clock.buildMs += performance.now() - buildStart;
     try {
-      const { curve, failed } = await trainAttempt(model, ctx, { attempt, random: trainRandom, learningRate }, clock);
+      const { curve, failed, stoppedAfterEpoch } = await trainAttempt(model, ctx, { attempt, random: trainRandom, learningRate }, clock);
       if (failed && attempt + 1 < attempts) {
         learningRate *= config.restartLearningRateFactor;
         ctx.options.onProgress?.({ kind: 'restart', jobId: job.id, attempt: attempt + 1, learningRate });
         continue;
       }
-      return await finishRun(model, ctx, { curve, failed, learningRatesTried, clock });
+      return await finishRun(model, ctx, { curve, failed, stoppedAfterEpoch, learningRatesTried, clock });
     } finally {
       model.dispose();
     }

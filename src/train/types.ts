@@ -149,9 +149,11 @@ export interface TrainSuccess {
   readonly curve: readonly EpochRecord[];
   readonly bestValidationAccuracy: number;
   readonly finalValidationAccuracy: number;
-  /** Of the final weights, measured once at the end; never used for the reward. */
+  /** Of the final weights, measured once at the end; never used for the reward. Null for a net stopped early (nobody ranks it by test). */
   readonly testAccuracy: number | null;
   readonly failedToLearn: boolean;
+  /** The epoch after which `continueAfterEpoch` stopped the net (early stopping); null if it trained to the end. */
+  readonly stoppedAfterEpoch: number | null;
   /** The initial learning rate of each attempt (more than one only with restarts). */
   readonly learningRatesTried: readonly number[];
   readonly trainImages: number;
@@ -206,6 +208,12 @@ export type TrainProgress =
     };
 
 export type ProgressCallback = (progress: TrainProgress) => void;
+
+/**
+ * Asked after every epoch but the last, with the validation curve so far: false stops the net
+ * there (early stopping by learning-curve prediction). Across comlink it answers a promise.
+ */
+export type ContinueCallback = (curve: readonly EpochRecord[]) => boolean | Promise<boolean>;
 
 /** One member of an ensemble: a net and its trained weights. */
 export interface EnsembleMember {

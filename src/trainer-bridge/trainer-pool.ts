@@ -13,6 +13,7 @@ import type { TrainerProtocol } from '../train/protocol';
 import type {
   BackendInfo,
   BackendPreference,
+  ContinueCallback,
   DatasetPayload,
   EnsembleRequest,
   EnsembleResult,
@@ -50,6 +51,8 @@ export const WORKER_GONE_MESSAGE = 'the trainer worker stopped unexpectedly; a n
 export interface CallOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressCallback;
+  /** Asked after each epoch but the last; false stops the net there (see ContinueCallback). */
+  readonly continueAfterEpoch?: ContinueCallback;
 }
 
 const DEFAULTS = {
@@ -131,9 +134,9 @@ export class TrainerPool {
   }
 
   train(job: TrainJob, options: CallOptions = {}): Promise<TrainResult> {
-    const onProgress = options.onProgress;
+    const { onProgress, continueAfterEpoch } = options;
     return this.#enqueue<TrainResult>(job.datasetId, job.id, options.signal, (remote) =>
-      remote.train(job, onProgress ? proxy(onProgress) : undefined),
+      remote.train(job, onProgress ? proxy(onProgress) : undefined, continueAfterEpoch ? proxy(continueAfterEpoch) : undefined),
     );
   }
 

@@ -28,6 +28,11 @@ export interface ConfigForm {
   dropoutRule: SearchConfig['training']['dropoutRule'];
   restartIfFailedToLearn: boolean;
   weightDecay: string;
+  earlyStopping: boolean;
+  /** The confidence the stopping rule needs, e.g. 0.95. */
+  earlyStoppingConfidence: string;
+  earlyStoppingTopK: string;
+  earlyStoppingMinCompleted: string;
   /** Empty: every training image. */
   trainSize: string;
   validationSize: string;
@@ -73,6 +78,10 @@ export function formFromConfig(config: SearchConfig): ConfigForm {
     dropoutRule: t.dropoutRule,
     restartIfFailedToLearn: t.restartIfFailedToLearn,
     weightDecay: String(t.weightDecay),
+    earlyStopping: config.earlyStopping.enabled,
+    earlyStoppingConfidence: String(config.earlyStopping.confidence),
+    earlyStoppingTopK: String(config.earlyStopping.topK),
+    earlyStoppingMinCompleted: String(config.earlyStopping.minCompleted),
     trainSize: optional(d.trainSize),
     validationSize: String(d.validationSize),
     testSize: optional(d.testSize),
@@ -162,6 +171,12 @@ export function configFromForm(form: ConfigForm, base: SearchConfig): SearchConf
       paramCap: readOptionalNumber(form.paramCap, 'Parameter cap'),
       latencyTargetMs: readOptionalNumber(form.latencyTargetMs, 'Latency target'),
       latencyPenalty: readNumber(form.latencyPenalty, 'Latency penalty'),
+    },
+    earlyStopping: {
+      enabled: form.earlyStopping,
+      confidence: readNumber(form.earlyStoppingConfidence, 'Early stopping confidence'),
+      topK: readNumber(form.earlyStoppingTopK, 'Early stopping top K'),
+      minCompleted: readNumber(form.earlyStoppingMinCompleted, 'Nets that always finish'),
     },
     final: {
       fineTuneTop: readNumber(form.fineTuneTop, 'Nets fine-tuned'),

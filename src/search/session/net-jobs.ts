@@ -45,16 +45,17 @@ export function fineTuneConfigOf(config: SearchConfig): Partial<TrainConfig> {
 }
 
 /** What ranking reads of a replay entry (stored records, and the runner's results, have them). */
-export type RankedFields = Pick<ReplayRecord, 'source' | 'status' | 'reward' | 'bestValAccuracy' | 'netString'>;
+export type RankedFields = Pick<ReplayRecord, 'source' | 'status' | 'reward' | 'bestValAccuracy' | 'netString' | 'earlyStop'>;
 
 /**
- * The nets worth keeping weights for and taking into the final phase, trained ones only: the
+ * The nets worth keeping weights for and taking into the final phase, trained to the end: the
  * highest reward first, which is the best validation accuracy unless a latency target shaped
  * it (then a fast net can outrank a slightly more accurate slow one, as the person asked).
  */
 export function rankReplay<E extends RankedFields>(replay: readonly E[]): E[] {
   return replay
-    .filter((e) => e.source === 'trained' && (e.status === 'ok' || e.status === 'failed-to-learn'))
+    // A net stopped early is ranked by nobody: its accuracy is a prediction, its weights half-trained.
+    .filter((e) => e.source === 'trained' && (e.status === 'ok' || e.status === 'failed-to-learn') && !e.earlyStop)
     .sort((a, b) => b.reward - a.reward || b.bestValAccuracy - a.bestValAccuracy || a.netString.localeCompare(b.netString));
 }
 

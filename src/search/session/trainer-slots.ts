@@ -11,6 +11,7 @@ import { insertDropout, parseNetwork } from '../../core';
 import { isSearchEnded, QuotaError, WEIGHTS_KEEP_TOP, type JobRecord } from '../../store';
 import type { SerializedWeights } from '../../train/types';
 import { trainSampleSize } from '../prepare-dataset';
+import { askAfterEpoch, earlyStopperFor } from './early-stop';
 import { replayEntryFromResult } from '../reward';
 import { POLL_MS, SearchGoneError, type SessionContext } from './context';
 import { netSeed, rankReplay, trainConfigOf } from './net-jobs';
@@ -110,6 +111,8 @@ export class TrainerSlots {
       const replay = await store.listReplay(searchId);
       const bestSoFar = replay.reduce((best, e) => Math.max(best, e.source === 'trained' ? e.bestValAccuracy : 0), 0);
       const level = Math.max(0, config.schedule.findIndex((l) => l.epsilon === job.epsilon));
+      const stopper = earlyStopperFor(config, replay);
+      const earlyStop = stopper ? askAfterEpoch(stopper, job.netString, dataset.payload.inputShape, config.training.epochs) : null;
       const result = await this.#ctx.trainer.train(
         {
           id: `${searchId}:${job.id}:${job.attempts}`,
@@ -126,8 +129,10 @@ export class TrainerSlots {
             watchdog.touch();
             this.#ctx.emit({ type: 'progress', slot, job, progress });
           },
+          ...(earlyStop ? { continueAfterEpoch: earlyStop.ask } : {}),
         },
       );
+      const verdict = earlyStop?.verdict();
       const entry = replayEntryFromResult(result, {
         netString: job.netString,
         iterations: job.iterations,
@@ -136,6 +141,7 @@ export class TrainerSlots {
         trainedBy: tabId,
         constraints: config.constraints,
         now: Date.now(),
+        ...(verdict ? { earlyStop: verdict } : {}),
       });
       // Minutes of training are worth a few tries at the write that keeps them.
       const outcome = await withStoreRetry(() => store.commitResult(searchId, job.id, entry));
@@ -149,7 +155,7 @@ export class TrainerSlots {
       if ((controller.signal.aborted && !watchdog.stalled) || this.#ctx.signal.aborted) {
         // Paused, stopped or closing: the job goes back to the queue untouched.
         if (this.requeueOnAbort) {
-          await store.requeueJobs(searchId, (by, j) => by === tabId && j.id === job.id).catch(() => undefined);
+          await withStoreRetry(() => store.requeueJobs(searchId, (by, j) => by === tabId && j.id === job.id)).catch(() => undefined);
         }
         this.#ctx.emit({ type: 'job-cancelled', slot, job });
       } else {

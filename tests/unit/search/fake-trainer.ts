@@ -6,7 +6,7 @@
 import { countMultiplyAdds, countParams, formatNetwork, stripDropout, type Net } from '../../../src/core';
 import type { CandidateTrainer } from '../../../src/search/search-session';
 import type { CallOptions } from '../../../src/trainer-bridge/trainer-pool';
-import type { DatasetPayload, EnsembleRequest, EnsembleResult, TrainJob, TrainResult } from '../../../src/train/types';
+import type { DatasetPayload, EnsembleRequest, EnsembleResult, EpochRecord, TrainJob, TrainResult } from '../../../src/train/types';
 
 export function syntheticAccuracy(net: Net): number {
   const layers = stripDropout(net);
@@ -35,6 +35,9 @@ export class FakeTrainer implements CandidateTrainer {
   fineTuneFailures = new Map<string, number>();
   /** Nets trained from scratch for the final phase (no saved weights), in order. */
   retrainedForFinal: string[] = [];
+  /** Epochs trained by `train`, over all nets, and the nets stopped early. */
+  epochsTrained = 0;
+  stoppedEarly: string[] = [];
 
   setDataset(id: string, payload: DatasetPayload): void {
     this.payloads.set(id, payload);
@@ -50,7 +53,20 @@ export class FakeTrainer implements CandidateTrainer {
     else this.trained.push(key);
     options.onProgress?.({ kind: 'batch', jobId: job.id, attempt: 1, epoch: 1, batch: 1, batchesPerEpoch: 1, loss: 1, imagesPerSecond: 100 });
     const accuracy = syntheticAccuracy(job.net);
-    return result(job, payload, accuracy);
+    // A curve that rises to the net's accuracy at its last epoch (one epoch: just that value).
+    const epochs = job.config?.epochs ?? 1;
+    const shape = (t: number) => (1 - Math.exp(-t / 1.5)) / (1 - Math.exp(-epochs / 1.5));
+    const curve: EpochRecord[] = [];
+    for (let t = 1; t <= epochs; t++) {
+      const value = 0.1 + (accuracy - 0.1) * shape(t);
+      curve.push({ epoch: t, validationAccuracy: value, validationLoss: 1 - value, trainLoss: 1, learningRate: 0.001 });
+      this.epochsTrained++;
+      if (t < epochs && options.continueAfterEpoch && !(await options.continueAfterEpoch([...curve]))) {
+        this.stoppedEarly.push(key);
+        return result(job, payload, value, curve, t);
+      }
+    }
+    return result(job, payload, accuracy, curve);
   }
 
   async fineTune(job: TrainJob, options: CallOptions = {}): Promise<TrainResult> {
@@ -75,16 +91,23 @@ export class FakeTrainer implements CandidateTrainer {
   }
 }
 
-function result(job: TrainJob, payload: DatasetPayload, accuracy: number): TrainResult {
+function result(
+  job: TrainJob,
+  payload: DatasetPayload,
+  accuracy: number,
+  curve: readonly EpochRecord[] = [{ epoch: 1, validationAccuracy: accuracy, validationLoss: 1 - accuracy, trainLoss: 1, learningRate: 0.001 }],
+  stoppedAfterEpoch: number | null = null,
+): TrainResult {
   const shape = payload.inputShape;
   return {
     status: 'done',
     jobId: job.id,
     reward: accuracy,
-    curve: [{ epoch: 1, validationAccuracy: accuracy, validationLoss: 1 - accuracy, trainLoss: 1, learningRate: 0.001 }],
-    bestValidationAccuracy: accuracy,
-    finalValidationAccuracy: accuracy,
-    testAccuracy: accuracy - 0.01,
+    curve,
+    stoppedAfterEpoch,
+    bestValidationAccuracy: Math.max(...curve.map((r) => r.validationAccuracy)),
+    finalValidationAccuracy: curve[curve.length - 1]!.validationAccuracy,
+    testAccuracy: stoppedAfterEpoch === null ? accuracy - 0.01 : null,
     failedToLearn: false,
     learningRatesTried: [0.001],
     trainImages: payload.train.count,

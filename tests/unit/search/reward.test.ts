@@ -60,6 +60,7 @@ function success(over: Partial<TrainSuccess> = {}): TrainSuccess {
     finalValidationAccuracy: 0.7,
     testAccuracy: 0.68,
     failedToLearn: false,
+    stoppedAfterEpoch: null,
     learningRatesTried: [0.001],
     trainImages: 160,
     paramCount: 1234,

@@ -120,6 +120,37 @@ describe('trainCandidate', () => {
     expect(learns.curve).toHaveLength(3);
   });
 
+  it('stops after the epoch where continueAfterEpoch says no, skipping the test pass (early stopping)', async () => {
+    const asked: number[] = [];
+    const stopped = done(
+      await trainCandidate(job(LEARNER, {}, { epochs: 4 }), dataset, {
+        continueAfterEpoch: (curve) => {
+          asked.push(curve.length);
+          return curve.length < 2;
+        },
+      }),
+    );
+    expect(asked).toEqual([1, 2]);
+    expect(stopped.stoppedAfterEpoch).toBe(2);
+    expect(stopped.curve.map((r) => r.epoch)).toEqual([1, 2]);
+    expect(stopped.testAccuracy).toBeNull();
+    expect(stopped.bestValidationAccuracy).toBe(Math.max(...stopped.curve.map((r) => r.validationAccuracy)));
+    // Never asked after the last epoch; an answer that fails means go on.
+    const asksOfFull: number[] = [];
+    const full = done(
+      await trainCandidate(job(LEARNER, {}, { epochs: 3 }), dataset, {
+        continueAfterEpoch: (curve) => {
+          asksOfFull.push(curve.length);
+          return Promise.reject(new Error('the page closed'));
+        },
+      }),
+    );
+    expect(asksOfFull).toEqual([1, 2]);
+    expect(full.stoppedAfterEpoch).toBeNull();
+    expect(full.curve).toHaveLength(3);
+    expect(full.testAccuracy).not.toBeNull();
+  });
+
   it('stops at the next batch when the signal aborts', async () => {
     const controller = new AbortController();
     let batches = 0;

@@ -132,6 +132,24 @@ describe('TrainerPool with the real trainer API', () => {
     expect(report?.datasetBytes).toBe((192 + 64 + 64) * 64 * 4 + (192 + 64 + 64) * 4);
   });
 
+  it('asks the page after each epoch across comlink and stops where it says so', async () => {
+    const workers = inProcessWorkers(() => createTrainerApi(new DatasetCache()));
+    pool = new TrainerPool({ backend: 'cpu', createWorker: workers.create });
+    pool.setDataset('quadrants', quadrantDataset());
+    const asked: number[] = [];
+    const result = await pool.train(job('early', { config: { batchSize: 32, epochs: 3, latencyBatchSize: 0, progressEveryMs: 0 } }), {
+      continueAfterEpoch: (curve) => {
+        asked.push(curve.length);
+        return false;
+      },
+    });
+    expect(result.status).toBe('done');
+    if (result.status !== 'done') return;
+    expect(asked).toEqual([1]);
+    expect(result.stoppedAfterEpoch).toBe(1);
+    expect(result.curve).toHaveLength(1);
+  });
+
   it('cancels a running job inside the worker and keeps the worker for the next job', async () => {
     const workers = inProcessWorkers(() => createTrainerApi(new DatasetCache()));
     pool = new TrainerPool({ backend: 'cpu', createWorker: workers.create, cancelGraceMs: 5000 });
