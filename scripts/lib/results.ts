@@ -239,6 +239,8 @@ export function buildResults({ state, args, run, model }: ResultsInput) {
       finalValAccuracy: e.finalValAccuracy,
       testAccuracy: e.testAccuracy,
       valCurve: e.valCurve,
+      /** Set when early stopping ended the net: the epoch, the prediction the agent learnt, the odds. */
+      earlyStop: e.earlyStop ?? null,
       reward: e.reward,
       params: e.params,
       multiplyAdds: e.multiplyAdds,
