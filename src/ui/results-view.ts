@@ -24,6 +24,8 @@ export interface ResultRow {
   readonly backend: string | null;
   readonly status: ReplayRecord['status'];
   readonly source: ReplayRecord['source'];
+  /** "stopped after epoch 2 (predicted 41.2%)" for a net early stopping ended; null otherwise. */
+  readonly earlyStop: string | null;
 }
 
 export function resultRow(entry: ReplayRecord): ResultRow {
@@ -43,6 +45,9 @@ export function resultRow(entry: ReplayRecord): ResultRow {
     backend: entry.backend,
     status: entry.status,
     source: entry.source,
+    earlyStop: entry.earlyStop
+      ? `stopped after epoch ${entry.earlyStop.afterEpoch} (predicted ${(100 * entry.earlyStop.predicted).toFixed(1)}%)`
+      : null,
   };
 }
 

@@ -18,6 +18,11 @@ describe('resultRow', () => {
     );
     expect(row.trainMs).toBe(10);
     expect(row.latencyMs).toBe(0.5);
+    expect(row.earlyStop).toBeNull();
+  });
+  it('says where early stopping ended a net and what it predicted', () => {
+    const row = resultRow(record('[SM(10)]', { earlyStop: { afterEpoch: 2, predicted: 0.4123, chance: 0.01, bar: 0.9 } }));
+    expect(row.earlyStop).toBe('stopped after epoch 2 (predicted 41.2%)');
   });
 });
 
