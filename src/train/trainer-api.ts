@@ -84,12 +84,17 @@ export function createTrainerApi(cache: DatasetCache = new DatasetCache()) {
   return api;
 }
 
-/** Resolves once the lock is held; it stays held until this worker ends. */
+/**
+ * Resolves once the lock is held; it stays held until this worker ends. Rejects if the lock
+ * cannot be taken: the page would otherwise read the free lock as a dead worker.
+ */
 function holdForLife(name: string): Promise<void> {
-  return new Promise((held) => {
-    void navigator.locks.request(name, () => {
-      held();
-      return new Promise<never>(() => undefined);
-    });
+  return new Promise((held, failed) => {
+    navigator.locks
+      .request(name, () => {
+        held();
+        return new Promise<never>(() => undefined);
+      })
+      .catch((error: unknown) => failed(new Error(`the trainer could not take its liveness lock: ${(error as Error).message}`)));
   });
 }

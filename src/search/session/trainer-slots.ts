@@ -18,6 +18,21 @@ import { netSeed, rankReplay, trainConfigOf } from './net-jobs';
 import { messageOf, withStoreRetry } from './store-retry';
 import { stallMessage, stallWatchdog } from './watchdog';
 
+/** How long a slot waits after a failed job before it claims the next. */
+const FAILURE_PAUSE_MS = 1000;
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 export class TrainerSlots {
   readonly #ctx: SessionContext;
   readonly #controllers = new Map<number, AbortController>();
@@ -82,11 +97,15 @@ export class TrainerSlots {
         await wakeup.wait(POLL_MS, signal, seen);
         continue;
       }
+      let outcome: 'done' | 'failed' | 'cancelled';
       try {
-        await this.#train(slot, job);
+        outcome = await this.#train(slot, job);
       } finally {
         this.#training.delete(job.id);
       }
+      // A trainer that fails at once (a worker that cannot start) would burn every attempt of
+      // the next jobs in milliseconds: give it a moment first.
+      if (outcome === 'failed') await pause(FAILURE_PAUSE_MS, signal);
     }
   }
 
@@ -100,7 +119,7 @@ export class TrainerSlots {
     if (requeued.length > 0) coordination.post({ type: 'job-queued', searchId });
   }
 
-  async #train(slot: number, job: JobRecord): Promise<void> {
+  async #train(slot: number, job: JobRecord): Promise<'done' | 'failed' | 'cancelled'> {
     const { store, coordination, dataset, config, searchId } = this.#ctx;
     const tabId = coordination.tabId;
     const controller = new AbortController();
@@ -151,6 +170,7 @@ export class TrainerSlots {
       }
       this.#ctx.emit({ type: 'job-finished', slot, job, entry: outcome.applied ? outcome.entry : null });
       coordination.post({ type: 'job-done', searchId });
+      return 'done';
     } catch (error) {
       if ((controller.signal.aborted && !watchdog.stalled) || this.#ctx.signal.aborted) {
         // Paused, stopped or closing: the job goes back to the queue untouched.
@@ -158,12 +178,14 @@ export class TrainerSlots {
           await withStoreRetry(() => store.requeueJobs(searchId, (by, j) => by === tabId && j.id === job.id)).catch(() => undefined);
         }
         this.#ctx.emit({ type: 'job-cancelled', slot, job });
+        return 'cancelled';
       } else {
         const message = watchdog.stalled ? stallMessage(this.#ctx.stallMs) : messageOf(error);
         // If this write fails for good, the orphan check requeues the claim.
         await withStoreRetry(() => store.failJob(job.id, tabId, message)).catch(() => undefined);
         this.#ctx.emit({ type: 'job-failed', slot, job, error: message });
         coordination.post({ type: 'job-done', searchId });
+        return 'failed';
       }
     } finally {
       watchdog.stop();
