@@ -150,20 +150,39 @@ function readTar(file: string, bytes: Uint8Array, folder: string): ImportFileInp
   return entries;
 }
 
+/**
+ * The zip's entries. What fflate will make of each directory record is checked before it
+ * does: a stored entry is copied at its compressed size and a deflated one inflated into a
+ * buffer of its declared size, so the larger of the two counts against the unpacked budget.
+ * fflate does not say where an entry's data sits, so records that point at the same data
+ * (one stored megabyte copied 200 times) show as compressed sizes adding up past the file.
+ */
 function readZip(file: string, bytes: Uint8Array, folder: string, unpacked: Unpacked): ImportFileInput[] {
   const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 3 || bytes[2] === 5);
   if (!isZip) throw new DatasetImportError(file, 'not a zip archive: expected "PK" signature', 0);
   let files: Record<string, Uint8Array>;
   let count = 0;
+  let compressed = 0;
   try {
-    // fflate shows each entry's directory record to the filter before inflating it, and
-    // inflates into a buffer of the declared size that never grows: declared sizes bound memory.
     files = unzipSync(bytes, {
       filter: (item) => {
         checkLimit(file, 'its number of entries', ++count, ARCHIVE_MAX_ENTRIES, 'entries');
         checkLimit(file, `the name of entry ${shortPath(item.name)}`, item.name.length, ARCHIVE_MAX_NAME_CHARS, 'characters');
-        unpacked.bytes += item.originalSize;
+        unpacked.bytes += Math.max(item.size, item.originalSize);
         checkLimit(file, 'what its entries unpack to, with the archives before it', unpacked.bytes, DATASET_MAX_UNPACKED_BYTES, 'bytes');
+        if (item.compression === 0 && item.size !== item.originalSize) {
+          throw new DatasetImportError(
+            file,
+            `entry ${shortPath(item.name)} is stored uncompressed as ${bytesText(item.size)} but declares ${bytesText(item.originalSize)} unpacked; a stored entry's two sizes must be equal`,
+          );
+        }
+        compressed += item.size;
+        if (compressed > bytes.length) {
+          throw new DatasetImportError(
+            file,
+            `entry ${shortPath(item.name)} shares its data with another entry: the entries' compressed sizes add up to ${bytesText(compressed)} in a ${bytes.length.toLocaleString('en-US')}-byte file`,
+          );
+        }
         return true;
       },
     });
@@ -172,4 +191,8 @@ function readZip(file: string, bytes: Uint8Array, folder: string, unpacked: Unpa
     throw new DatasetImportError(file, `corrupt zip archive (${error instanceof Error ? error.message : String(error)})`);
   }
   return Object.entries(files).map(([path, data]) => entry(folder + path, data));
+}
+
+function bytesText(n: number): string {
+  return `${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'}`;
 }

@@ -12,7 +12,7 @@ import { Agent, type SearchSpace } from '../../core';
 import type { SnapshotJob, SnapshotWeights } from '../../store';
 import { parseSearchConfig } from '../config';
 import { checkNets } from './archive-checks';
-import { fail, MANIFEST, SEARCH_ARCHIVE_FORMAT, SEARCH_ARCHIVE_VERSION, SearchArchiveSchema, type SearchArchive } from './archive-format';
+import { fail, MANIFEST, SearchArchiveError, SEARCH_ARCHIVE_FORMAT, SEARCH_ARCHIVE_VERSION, SearchArchiveSchema, type SearchArchive } from './archive-format';
 import {
   ARCHIVE_MAX_BYTES,
   ARCHIVE_MAX_ENTRIES,
@@ -27,13 +27,16 @@ import { issuePath } from './replay-json';
 
 /**
  * The zip's entries, refused (ImportLimitError) before anything is inflated when the file,
- * the entry count, a name or the declared sizes are over their limits (limits.ts).
+ * the entry count, a name or the declared sizes are over their limits (limits.ts). A stored
+ * entry whose two sizes differ, and records whose compressed sizes add up past the file
+ * (fflate gives no offsets, so records sharing data show this way), are refused as malformed.
  */
 function unzipArchive(bytes: Uint8Array): Record<string, Uint8Array> {
   const file = 'search archive';
   checkLimit(file, 'the file', bytes.length, ARCHIVE_MAX_BYTES, 'bytes');
   let entries = 0;
   let declaredTotal = 0;
+  let compressedTotal = 0;
   const declared = new Map<string, number>();
   let files: Record<string, Uint8Array>;
   try {
@@ -43,16 +46,30 @@ function unzipArchive(bytes: Uint8Array): Record<string, Uint8Array> {
         entries++;
         checkLimit(file, 'its number of zip entries', entries, ARCHIVE_MAX_ENTRIES, 'entries');
         checkLimit(file, `the name of zip entry ${entries} (${shorten(entry.name, 40)})`, entry.name.length, ARCHIVE_MAX_NAME_CHARS, 'characters');
+        // A stored entry is copied at its compressed size, a deflated one inflated into its declared size.
+        const holds = Math.max(entry.size, entry.originalSize);
         const limit = entry.name === MANIFEST ? ARCHIVE_MAX_MANIFEST_BYTES : ARCHIVE_MAX_UNPACKED_BYTES;
-        checkLimit(file, `${entry.name}'s unpacked size`, entry.originalSize, limit, 'bytes');
-        declaredTotal += entry.originalSize;
+        checkLimit(file, `${entry.name}'s unpacked size`, holds, limit, 'bytes');
+        declaredTotal += holds;
         checkLimit(file, 'the unpacked size of its entries', declaredTotal, ARCHIVE_MAX_UNPACKED_BYTES, 'bytes');
+        const name = shorten(entry.name, 40);
+        if (entry.compression === 0 && entry.size !== entry.originalSize) {
+          fail(
+            `zip entry ${name} is stored uncompressed as ${bytesText(entry.size)} but declares ${bytesText(entry.originalSize)} unpacked; a stored entry's two sizes must be equal`,
+          );
+        }
+        compressedTotal += entry.size;
+        if (compressedTotal > bytes.length) {
+          fail(
+            `zip entry ${name} shares its data with another entry: the entries' compressed sizes add up to ${bytesText(compressedTotal)} in a ${bytes.length.toLocaleString('en-US')}-byte file`,
+          );
+        }
         declared.set(entry.name, entry.originalSize);
         return true;
       },
     });
   } catch (error) {
-    if (error instanceof ImportLimitError) throw error;
+    if (error instanceof ImportLimitError || error instanceof SearchArchiveError) throw error;
     fail(`not a readable zip file (${(error as Error).message}); it may be truncated or not an exported search`, error);
   }
   // fflate inflates each entry into a buffer of its declared size and never grows it, so the
@@ -61,6 +78,10 @@ function unzipArchive(bytes: Uint8Array): Record<string, Uint8Array> {
     if (data.byteLength !== declared.get(name)) fail(`${name} unpacks to ${data.byteLength} bytes, but the zip declares ${declared.get(name)}`);
   }
   return files;
+}
+
+function bytesText(n: number): string {
+  return `${n.toLocaleString('en-US')} byte${n === 1 ? '' : 's'}`;
 }
 
 /** Reads and checks an archive without writing anything. */

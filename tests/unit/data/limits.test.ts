@@ -1,5 +1,5 @@
 /** Every dataset import limit of src/data/limits.ts: each refusal names the file, the limit and the value found. */
-import { gzipSync, zipSync } from 'fflate';
+import { deflateSync, gzipSync, zipSync } from 'fflate';
 import { createTar } from 'nanotar';
 import { describe, expect, it } from 'vitest';
 import { expandArchives } from '../../../src/data/archives';
@@ -17,6 +17,8 @@ import {
   IMAGE_MAX_PIXELS,
   IMAGE_MAX_SIDE,
 } from '../../../src/data/limits';
+import { DatasetImportError } from '../../../src/data/errors';
+import { craftZip } from './crafted-zip';
 import { encodePng, fileOf, patternBytes } from './fixtures';
 
 async function refusal(run: () => Promise<unknown>): Promise<DatasetLimitError> {
@@ -80,6 +82,57 @@ describe('dataset import limits', () => {
     const zip = zipSync({ 'a/1.png': new Uint8Array(100), 'b/1.png': new Uint8Array(100) });
     const error = await refusal(() => expandArchives([fileOf('pets.zip', zip)], {}, 0, { bytes: DATASET_MAX_UNPACKED_BYTES - 150 }));
     expect(error).toMatchObject({ file: 'pets.zip', limit: DATASET_MAX_UNPACKED_BYTES, found: DATASET_MAX_UNPACKED_BYTES + 50 });
+  });
+
+  it('refuses a stored zip entry whose data is larger than its declared unpacked size, copying nothing', async () => {
+    // fflate copies a stored entry's compressed size; 200 records declaring 1 byte each once
+    // made a 1 MiB zip hold 200 MiB while the budget counted 200 bytes.
+    const data = patternBytes(1 << 20, 7);
+    const records = Array.from({ length: 200 }, (_, i) => ({ name: `a/${i}.png`, entry: 0, originalSize: 1 }));
+    const zip = craftZip([{ name: 'a/0.png', data }], records);
+    const error = await expandArchives([fileOf('bomb.zip', zip)]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DatasetImportError);
+    expect((error as Error).message).toBe(
+      'bomb.zip: entry a/0.png is stored uncompressed as 1,048,576 bytes but declares 1 byte unpacked; a stored entry\'s two sizes must be equal',
+    );
+  });
+
+  it('refuses zip entries whose data overlap (their sizes add up to more than the file)', async () => {
+    const data = patternBytes(1 << 20, 8);
+    const records = Array.from({ length: 200 }, (_, i) => ({ name: `a/${i}.png`, entry: 0 }));
+    const zip = craftZip([{ name: 'a/0.png', data }], records);
+    const error = await expandArchives([fileOf('bomb.zip', zip)]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DatasetImportError);
+    expect((error as Error).message).toBe(
+      `bomb.zip: entry a/1.png shares its data with another entry: the entries' compressed sizes add up to 2,097,152 bytes in a ${zip.length.toLocaleString('en-US')}-byte file`,
+    );
+  });
+
+  it('counts the larger of an entry\'s compressed and unpacked sizes against the unpacked limit', async () => {
+    const data = deflateSync(patternBytes(1000, 9));
+    expect(data.length).toBeGreaterThan(1000);
+    const zip = craftZip([{ name: 'a/0.png', data, method: 8, originalSize: 1 }]);
+    const error = await refusal(() => expandArchives([fileOf('odd.zip', zip)], {}, 0, { bytes: DATASET_MAX_UNPACKED_BYTES - 500 }));
+    expect(error).toMatchObject({ file: 'odd.zip', limit: DATASET_MAX_UNPACKED_BYTES, found: DATASET_MAX_UNPACKED_BYTES - 500 + data.length });
+  });
+
+  it('reads a zip written by the crafting helper when it is honest (the refusals above are not the helper\'s doing)', async () => {
+    const stored = patternBytes(300, 10);
+    const zip = craftZip([
+      { name: 'a/0.png', data: stored },
+      { name: 'b/0.png', data: deflateSync(stored), method: 8, originalSize: 300 },
+    ]);
+    const out = await expandArchives([fileOf('ok.zip', zip)]);
+    expect(out.map((f) => [f.path, f.bytes])).toEqual([
+      ['a/0.png', stored],
+      ['b/0.png', stored],
+    ]);
   });
 
   it('refuses a tar with more entries than the limit', async () => {

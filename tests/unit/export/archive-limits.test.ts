@@ -6,6 +6,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { craftZip } from '../data/crafted-zip';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseNetwork } from '../../../src/core';
 import { parseSearchConfig, presetConfig, PRESET_IDS } from '../../../src/search/config';
@@ -149,6 +150,28 @@ describe('search archive limits and whole-archive checks', () => {
     const bytes = declareSize(declareSize(zipSync(files), 'weights/8.bin', half), 'weights/9.bin', half);
     const error = await refused(bytes);
     expect(error).toMatchObject({ what: 'the unpacked size of its entries', limit: ARCHIVE_MAX_UNPACKED_BYTES });
+  });
+
+  it('refuses a stored entry whose data is larger than its declared size, before copying it', async () => {
+    // fflate copies a stored entry's compressed size: 200 records declaring 1 byte each, all
+    // pointing at one stored megabyte, once made a 1 MB zip hold 200 MB.
+    const records = [{ name: 'search.json', entry: 0 }, ...Array.from({ length: 200 }, (_, i) => ({ name: `weights/${i}.bin`, entry: 1, originalSize: 1 }))];
+    const zip = craftZip([{ name: 'search.json', data: unzipSync(good)['search.json']! }, { name: 'weights/0.bin', data: new Uint8Array(1 << 20) }], records);
+    const error = await refused(zip);
+    expect(error).toBeInstanceOf(SearchArchiveError);
+    expect(error.message).toBe(
+      "search archive: zip entry weights/0.bin is stored uncompressed as 1,048,576 bytes but declares 1 byte unpacked; a stored entry's two sizes must be equal",
+    );
+  });
+
+  it('refuses entries that share their data (compressed sizes adding up past the file)', async () => {
+    const records = [{ name: 'search.json', entry: 0 }, ...Array.from({ length: 200 }, (_, i) => ({ name: `weights/${i}.bin`, entry: 1 }))];
+    const zip = craftZip([{ name: 'search.json', data: unzipSync(good)['search.json']! }, { name: 'weights/0.bin', data: new Uint8Array(1 << 20) }], records);
+    const error = await refused(zip);
+    expect(error).toBeInstanceOf(SearchArchiveError);
+    expect(error.message).toMatch(
+      new RegExp(`^search archive: zip entry weights/1\\.bin shares its data with another entry: the entries' compressed sizes add up to [\\d,]+ bytes in a ${zip.length.toLocaleString('en-US')}-byte file$`),
+    );
   });
 
   it('refuses an entry that unpacks to other than its declared size', async () => {
