@@ -6,6 +6,7 @@
  */
 import { inflateZlib } from './compression';
 import { DatasetImportError } from './errors';
+import { DATASET_MAX_UNPACKED_BYTES } from './limits';
 import { checkpoint, type TaskControl } from './progress';
 
 // Data types, MAT-File Format Table 1-1.
@@ -148,8 +149,17 @@ function readMatrix(reader: Reader, matrix: Tag): MatVariable | { name: string; 
   return { name, matlabClass: className, dims, data };
 }
 
-/** Parses a MATLAB Level 5 MAT-file held in memory. */
-export async function readMatV5(file: string, bytes: Uint8Array, control: TaskControl = {}): Promise<MatFile> {
+/**
+ * Parses a MATLAB Level 5 MAT-file held in memory. Every variable is kept, so all of the
+ * file's miCOMPRESSED elements share one unpacked budget (DATASET_MAX_UNPACKED_BYTES, less
+ * `unpacked.bytes` already spent by the import), checked as each inflates; `unpacked` counts on.
+ */
+export async function readMatV5(
+  file: string,
+  bytes: Uint8Array,
+  control: TaskControl = {},
+  unpacked: { bytes: number } = { bytes: 0 },
+): Promise<MatFile> {
   const atOffset = (offset: number) => `(byte offset ${offset})`;
   if (bytes.length < 128) throw new DatasetImportError(file, `not a MAT-file: ${bytes.length} bytes is shorter than the 128-byte header`, 0);
   const description = new TextDecoder('latin1').decode(bytes.subarray(0, 116)).replace(/[\0 ]+$/, '');
@@ -187,7 +197,9 @@ export async function readMatV5(file: string, bytes: Uint8Array, control: TaskCo
         // The inner tag says how big the element is: allocate once (SVHN train X is 225 MB).
         (head) => (head.length >= 8 ? 8 + new DataView(head.buffer, head.byteOffset, 8).getUint32(4, littleEndian) : undefined),
         control,
+        DATASET_MAX_UNPACKED_BYTES - unpacked.bytes,
       );
+      unpacked.bytes += inflated.length;
       const inner = new Reader(file, inflated, littleEndian, (o) => `(byte ${o} inside the compressed element at byte offset ${elementOffset})`);
       const innerTag = inner.tag(0, true);
       if (innerTag.type !== MI.MATRIX) inner.fail(0, `compressed element holds data type ${innerTag.type}, expected a matrix (14)`);

@@ -19,7 +19,8 @@ import {
 } from '../../../src/data/limits';
 import { DatasetImportError } from '../../../src/data/errors';
 import { craftZip } from './crafted-zip';
-import { encodePng, fileOf, patternBytes } from './fixtures';
+import { encodePng, fileOf, matFile, matMatrix, MI, MX, patternBytes } from './fixtures';
+import { readMatV5 } from '../../../src/data/mat-v5';
 
 async function refusal(run: () => Promise<unknown>): Promise<DatasetLimitError> {
   const error = await run().then(
@@ -133,6 +134,24 @@ describe('dataset import limits', () => {
       ['a/0.png', stored],
       ['b/0.png', stored],
     ]);
+  });
+
+  it('counts every compressed element of a .mat file against one unpacked budget', async () => {
+    const MiB = 1 << 20;
+    const variable = (name: string) => ({ name, mxClass: MX.UINT8, dims: [MiB, 1], storage: MI.UINT8, values: new Uint8Array(MiB) });
+    const mat = matFile([variable('a'), variable('b')], { compress: true });
+    expect(mat.length).toBeLessThan(MiB / 100); // two 1 MiB variables of zeros in a few KB
+    // 1.5 MiB left: the first element (1 MiB and its headers) fits, the second does not.
+    const unpacked = { bytes: DATASET_MAX_UNPACKED_BYTES - 1.5 * MiB };
+    const error = await refusal(() => readMatV5('bomb.mat', mat, {}, unpacked));
+    const element = matMatrix(variable('a')).length;
+    // The second element may use what the first left of the 1.5 MiB.
+    expect(error).toMatchObject({ file: 'bomb.mat', what: 'what it unpacks to', limit: 1.5 * MiB - element });
+    expect(error.found).toBeGreaterThan(1.5 * MiB - element);
+    // Within the budget both are read, and the budget counts what they unpacked to.
+    const enough = { bytes: DATASET_MAX_UNPACKED_BYTES - 3 * MiB };
+    expect([...(await readMatV5('ok.mat', mat, {}, enough)).variables.keys()]).toEqual(['a', 'b']);
+    expect(enough.bytes).toBe(DATASET_MAX_UNPACKED_BYTES - 3 * MiB + 2 * element);
   });
 
   it('refuses a tar with more entries than the limit', async () => {
