@@ -9,7 +9,7 @@ import { assembleDataset, type AssembleOptions } from './dataset-meta';
 import { DatasetImportError } from './errors';
 import { asBlob, isDirectoryMarker, isJunkPath, listNames, readHead, type ImportFileInput } from './files';
 import { checkpoint, type TaskControl } from './progress';
-import { imageSize, IMAGE_HEADER_BYTES } from './image-size';
+import { IMAGE_HEADER_BYTES, readImageSize } from './image-size';
 import { checkLimit, IMAGE_FOLDER_MAX_FILES, IMAGE_MAX_PIXELS, IMAGE_MAX_SIDE } from './limits';
 import type { ImageDataset, ImageSet } from './types';
 
@@ -195,13 +195,19 @@ async function decodeAll(planned: readonly PlannedImage[], target: DecodeTarget,
       throw new DatasetImportError(input.path, `not a PNG, JPEG or WebP image (${head.length === 0 ? 'empty file' : `starts with bytes ${bytes}`})`, 0);
     }
     // The size from the header, before a decoder allocates the pixels (a JPEG's may sit further in).
-    let stated = imageSize(head, type);
-    if (stated === undefined && type === 'jpeg') stated = imageSize((head = await readHead(input, IMAGE_HEADER_BYTES)), type);
-    if (stated !== undefined) {
-      checkLimit(input.path, 'its width', stated.width, IMAGE_MAX_SIDE, 'pixels');
-      checkLimit(input.path, 'its height', stated.height, IMAGE_MAX_SIDE, 'pixels');
-      checkLimit(input.path, 'its size', stated.width * stated.height, IMAGE_MAX_PIXELS, 'pixels');
+    let stated = readImageSize(head, type);
+    if (typeof stated === 'string' && type === 'jpeg') stated = readImageSize((head = await readHead(input, IMAGE_HEADER_BYTES)), type);
+    // An image of unknown size could be any size: refused like any other bad image (the import stops).
+    if (typeof stated === 'string') {
+      throw new DatasetImportError(
+        input.path,
+        `its size could not be read from its header (${stated}), so it cannot be checked against the limits of ` +
+          `${IMAGE_MAX_SIDE.toLocaleString('en-US')} pixels a side and ${IMAGE_MAX_PIXELS.toLocaleString('en-US')} pixels before decoding`,
+      );
     }
+    checkLimit(input.path, 'its width', stated.width, IMAGE_MAX_SIDE, 'pixels');
+    checkLimit(input.path, 'its height', stated.height, IMAGE_MAX_SIDE, 'pixels');
+    checkLimit(input.path, 'its size', stated.width * stated.height, IMAGE_MAX_PIXELS, 'pixels');
     let pixels: Uint8Array;
     try {
       pixels = await options.decodeImage({ path: input.path, blob: asBlob(input), type }, target);

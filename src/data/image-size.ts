@@ -18,26 +18,41 @@ const le16 = (b: Uint8Array, i: number) => (b[i] as number) | ((b[i + 1] as numb
 const le24 = (b: Uint8Array, i: number) => le16(b, i) | ((b[i + 2] as number) << 16);
 const be32 = (b: Uint8Array, i: number) => be16(b, i) * 0x10000 + be16(b, i + 2);
 
-/** The size the header states, or undefined when `head` does not reach it. */
+/** A chunk or marker name from the file, printable ASCII only (anything else shows as "?"). */
+const fourCC = (b: Uint8Array, i: number) => String.fromCharCode(...b.subarray(i, i + 4)).replace(/[^\x20-\x7e]/g, '?');
+
+/** The size the header states, or undefined when `head` does not reach it (or is malformed). */
 export function imageSize(head: Uint8Array, type: ImageType): ImageSize | undefined {
+  const found = readImageSize(head, type);
+  return typeof found === 'string' ? undefined : found;
+}
+
+/**
+ * The size the header states, or why it could not be read from `head` (the problem, for a
+ * message: "the file ends before its IHDR chunk").
+ */
+export function readImageSize(head: Uint8Array, type: ImageType): ImageSize | string {
   switch (type) {
     case 'png':
-      return head.length >= 24 ? { width: be32(head, 16), height: be32(head, 20) } : undefined;
+      // PNG spec 5.2/11.2.2: the signature, then IHDR first (length, "IHDR", width, height).
+      if (head.length < 24) return 'the file ends before its IHDR chunk';
+      if (fourCC(head, 12) !== 'IHDR') return `its first chunk is "${fourCC(head, 12)}", not IHDR`;
+      return { width: be32(head, 16), height: be32(head, 20) };
     case 'webp': {
-      if (head.length < 30) return undefined;
-      const chunk = String.fromCharCode(...head.subarray(12, 16));
+      if (head.length < 30) return 'the file ends before its first chunk\'s size fields';
+      const chunk = fourCC(head, 12);
       if (chunk === 'VP8 ') return { width: le16(head, 26) & 0x3fff, height: le16(head, 28) & 0x3fff };
       if (chunk === 'VP8L') {
         const bits = le16(head, 21) + (head[23] as number) * 0x10000 + (head[24] as number) * 0x1000000;
         return { width: (bits & 0x3fff) + 1, height: (Math.floor(bits / 0x4000) & 0x3fff) + 1 };
       }
       if (chunk === 'VP8X') return { width: le24(head, 24) + 1, height: le24(head, 27) + 1 };
-      return undefined;
+      return `its first chunk is "${chunk}", not VP8, VP8L or VP8X`;
     }
     case 'jpeg': {
       let i = 2;
       while (i + 9 < head.length) {
-        if (head[i] !== 0xff) return undefined;
+        if (head[i] !== 0xff) return `a malformed JPEG marker at byte ${i}`;
         const marker = head[i + 1] as number;
         if (marker === 0xff) {
           i++; // fill byte
@@ -53,7 +68,7 @@ export function imageSize(head: Uint8Array, type: ImageType): ImageSize | undefi
         }
         i += 2 + be16(head, i + 2);
       }
-      return undefined;
+      return `no frame (SOF) marker in its first ${head.length.toLocaleString('en-US')} bytes`;
     }
   }
 }

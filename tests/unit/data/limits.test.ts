@@ -19,7 +19,7 @@ import {
 } from '../../../src/data/limits';
 import { DatasetImportError } from '../../../src/data/errors';
 import { craftZip } from './crafted-zip';
-import { encodePng, fileOf, matFile, matMatrix, MI, MX, patternBytes } from './fixtures';
+import { encodePng, fileOf, matFile, matMatrix, MI, MX, patternBytes, pngTestDecoder } from './fixtures';
 import { readMatV5 } from '../../../src/data/mat-v5';
 
 async function refusal(run: () => Promise<unknown>): Promise<DatasetLimitError> {
@@ -188,6 +188,51 @@ describe('dataset import limits', () => {
     expect(pixels).toMatchObject({ file: 'pets/dog/huge.png', what: 'its size', limit: IMAGE_MAX_PIXELS, found: side * side });
     const wide = await refusal(() => importImageFolder(files(pngHeader(IMAGE_MAX_SIDE + 1, 1)), { decodeImage: neverDecode }));
     expect(wide).toMatchObject({ what: 'its width', limit: IMAGE_MAX_SIDE, found: IMAGE_MAX_SIDE + 1 });
+  });
+});
+
+describe('an image whose size cannot be read from its header is refused before decoding', () => {
+  const good = encodePng(2, 2, 3, patternBytes(12, 1));
+  const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
+  /** A JPEG start, `count` APP1 segments of 65,535 bytes (EXIF-sized), then a SOF0 of 600×300 and padding. */
+  const jpeg = (count: number) => {
+    const app1 = new Uint8Array(2 + 65_535);
+    app1.set([0xff, 0xe1, 0xff, 0xff]);
+    const sof0 = [0xff, 0xc0, 0x00, 0x11, 8, 0x01, 0x2c, 0x02, 0x58, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const out = new Uint8Array(2 + count * app1.length + sof0.length + 16);
+    out.set([0xff, 0xd8]);
+    for (let i = 0; i < count; i++) out.set(app1, 2 + i * app1.length);
+    out.set(sof0, 2 + count * app1.length);
+    return out;
+  };
+  const cases: [string, string, Uint8Array, string][] = [
+    ['a JPEG whose frame marker lies past the first 512 KiB', 'big.jpg', jpeg(9), 'no frame (SOF) marker in its first 524,288 bytes'],
+    ['a JPEG with a malformed marker', 'bad.jpg', Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0, 0, 0x12, 0x34, ...new Array(40).fill(0)]), 'a malformed JPEG marker at byte 8'],
+    ['a WebP whose first chunk is not an image chunk', 'odd.webp', Uint8Array.from([...ascii('RIFF'), 0, 0, 0, 0, ...ascii('WEBPALPH'), ...new Array(30).fill(0)]), 'its first chunk is "ALPH", not VP8, VP8L or VP8X'],
+    ['a WebP with an unprintable chunk name', 'odd2.webp', Uint8Array.from([...ascii('RIFF'), 0, 0, 0, 0, ...ascii('WEBP'), 0, 1, 0x7f, 0x41, ...new Array(30).fill(0)]), 'its first chunk is "???A", not VP8, VP8L or VP8X'],
+    ['a PNG cut before its IHDR chunk', 'cut.png', good.slice(0, 20), 'the file ends before its IHDR chunk'],
+    ['a PNG whose first chunk is not IHDR', 'noihdr.png', Uint8Array.from([...good.slice(0, 12), ...ascii('IDAT'), ...good.slice(16, 40)]), 'its first chunk is "IDAT", not IHDR'],
+  ];
+  it.each(cases)('%s', async (_, name, bytes, problem) => {
+    const files = [fileOf('pets/cat/1.png', good), fileOf('pets/dog/1.png', good), fileOf(`pets/dog/${name}`, bytes)];
+    // The good images decode; the bad one must never reach the decoder.
+    const decodeImage: ImageDecoder = async (image, target) => {
+      if (image.path.endsWith(name)) throw new Error('the decoder was called');
+      return pngTestDecoder(image, target);
+    };
+    const error = await importImageFolder(files, { decodeImage }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DatasetImportError);
+    expect((error as Error).message).toBe(
+      `pets/dog/${name}: its size could not be read from its header (${problem}), so it cannot be checked against the limits of ` +
+        `${IMAGE_MAX_SIDE.toLocaleString('en-US')} pixels a side and ${IMAGE_MAX_PIXELS.toLocaleString('en-US')} pixels before decoding`,
+    );
+  });
+
+  it('still reads a JPEG whose frame marker lies inside the first 512 KiB (after 7 EXIF-sized segments)', async () => {
+    expect(imageSize(jpeg(7), 'jpeg')).toEqual({ width: 600, height: 300 });
   });
 });
 
