@@ -86,8 +86,10 @@ export async function importSvhn(files: readonly ImportFileInput[], options: Ass
     bySplit.set(split, input);
   }
   const parsed: Partial<Record<'train' | 'test', { set: ImageSet; shape: InputShape }>> = {};
+  // One unpacked-size budget for the whole import, as for archives: not one per file.
+  const unpacked = { bytes: 0 };
   for (const [split, input] of bySplit) {
-    const mat = await readMatV5(input.path, await readAllBytes(input, control), control);
+    const mat = await readMatV5(input.path, await readAllBytes(input, control), control, unpacked);
     parsed[split] = await svhnImageSet(input.path, mat, control);
   }
   const { train, test } = parsed;
