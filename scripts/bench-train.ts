@@ -19,7 +19,8 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'vite';
-import { ArgError, DEFAULT_NETS, parseTrainArgs, TRAIN_USAGE, type TrainArgs } from './lib/args';
+import { ArgError } from './lib/args';
+import { DEFAULT_NETS, parseTrainArgs, TRAIN_USAGE, type TrainArgs } from './lib/args-bench-train';
 import { launchBrowser, newPage, RunnerError } from './lib/browser';
 import type { BenchOptions, BenchPage, BenchPageReport, BenchRow } from './bench-train-page/protocol';
 

@@ -11,7 +11,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArgError, BENCH_PARTS, BENCH_USAGE, parseBenchArgs, type BenchPart } from './lib/args';
+import { ArgError } from './lib/args';
+import { BENCH_PARTS, BENCH_USAGE, parseBenchArgs, type BenchPart } from './lib/args-bench';
 import { ensureBuilt, firstLine, launchBrowser, RunnerError, servePreview } from './lib/browser';
 import { duration, markdownTable, pct, ratio, si, textTable, type Row } from './lib/format';
 import { describeMachine, type Machine } from './lib/machine';

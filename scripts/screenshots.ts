@@ -4,7 +4,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArgError, parseScreenshotArgs, SCREENSHOTS_USAGE } from './lib/args';
+import { ArgError } from './lib/args';
+import { parseScreenshotArgs, SCREENSHOTS_USAGE } from './lib/args-screenshots';
 import { ensureBuilt, launchBrowser, newPage, servePreview, waitForApp, waitForBackend } from './lib/browser';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -11,7 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import type { SearchConfig } from '../src/search/config';
-import { ArgError, parseSearchArgs, SEARCH_USAGE, type SearchArgs } from './lib/args';
+import { ArgError } from './lib/args';
+import { parseSearchArgs, SEARCH_USAGE, type SearchArgs } from './lib/args-search';
 import {
   ensureBuilt,
   exportModelFiles,

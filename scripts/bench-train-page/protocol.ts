@@ -2,7 +2,7 @@
  * What scripts/bench-train.ts sends to the bench page and gets back. Types only: the page
  * (page.ts) and the Node side both import them, so the two cannot drift apart.
  */
-import type { TrainOrder } from '../lib/args';
+import type { TrainOrder } from '../lib/args-bench-train';
 import type { BackendInfo, BackendPreference, MemoryReport, TrainSuccess, TrainTooLarge } from '../../src/train/types';
 
 export interface BenchOptions {

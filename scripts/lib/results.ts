@@ -8,7 +8,7 @@ import { rankReplay } from '../../src/search/search-session';
 import type { ReplayEntry, SearchRecord } from '../../src/store';
 import { DEFAULT_TRAIN_CONFIG } from '../../src/train/config';
 import type { FullPageState } from './browser';
-import type { SearchArgs } from './args';
+import type { SearchArgs } from './args-search';
 import type { Machine } from './machine';
 import type { DatasetMeta } from '../../src/data';
 /** A search in one of these states is over: nothing more will be trained. */

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ArgError, BENCH_PARTS, DEFAULT_NETS, parseBenchArgs, parseSearchArgs, parseTrainArgs, splitFlags } from '../../../scripts/lib/args';
+import { ArgError, splitFlags } from '../../../scripts/lib/args';
+import { BENCH_PARTS, parseBenchArgs } from '../../../scripts/lib/args-bench';
+import { DEFAULT_NETS, parseTrainArgs } from '../../../scripts/lib/args-bench-train';
+import { parseSearchArgs } from '../../../scripts/lib/args-search';
 
 const words = (line: string): string[] => line.split(' ').filter(Boolean);
 
