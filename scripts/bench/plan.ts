@@ -1,0 +1,69 @@
+/**
+ * What `npm run bench` runs (the sizes of each part, full or --quick) and what each part
+ * hands back: the shared shapes of scripts/bench/*.ts.
+ */
+import type { AdapterInfo, BackendName } from '../../src/train/types';
+import { DEFAULT_NETS } from '../lib/args-bench-train';
+import type { Row } from '../lib/format';
+
+/** What the driver lends each part. */
+export interface PartContext {
+  /** The built app's preview server (the train part builds a page of its own). */
+  readonly baseUrl: string;
+  /** A progress line on stderr. */
+  readonly log: (line: string) => void;
+  /** Each GPU adapter a part ran on, in the order they ran: the report names the first. */
+  readonly sawAdapter: (adapter: AdapterInfo | null) => void;
+}
+
+/** A part's outcome as the report shows it: a note, a table, footnotes. */
+export interface PartReport {
+  readonly note: string;
+  readonly table: { readonly headers: readonly string[]; readonly rows: readonly Row[] };
+  readonly footnotes?: readonly string[];
+  readonly epsilonTable?: { readonly headers: readonly string[]; readonly rows: readonly Row[] };
+  readonly error?: string;
+  readonly [more: string]: unknown;
+}
+
+export interface BreakdownRun {
+  readonly preset: string;
+  readonly backend: BackendName;
+  readonly stopAfterNets: number | undefined;
+  readonly capMs: number;
+  readonly projectAfterMs?: number;
+}
+
+export interface Plan {
+  readonly train: { backends: BackendName[]; images: number; epochs: number; nets: string[] };
+  readonly breakdown: { runs: BreakdownRun[] };
+  readonly tabs: { preset: string; backend: BackendName; seeds: number[] };
+  readonly quality: { preset: string; backend: BackendName; seeds: number[] };
+}
+
+/** Sizes of each part: --quick for ~10 minutes on 2 cores with SwiftShader, full for under an hour. */
+export function plan(quick: boolean, seeds: number | null): Plan {
+  return {
+    train: {
+      backends: ['webgpu', 'webgl', 'cpu'],
+      // SwiftShader trains these at 15-35 images/s: more would not fit the time budgets.
+      images: quick ? 256 : 512,
+      epochs: quick ? 1 : 2,
+      // A new architecture, a second one, then the first again (its shaders compiled: the steady state).
+      nets: quick ? [DEFAULT_NETS[0]!, DEFAULT_NETS[0]!] : DEFAULT_NETS,
+    },
+    breakdown: {
+      // tiny on WebGPU: the point is shader compilation; quick: whatever fits the cap.
+      runs: [
+        { preset: 'tiny', backend: 'webgpu', stopAfterNets: quick ? 6 : undefined, capMs: (quick ? 2 : 6) * 60_000 },
+        // On a CPU emulating a GPU one quick net takes hours: a minute of it gives the estimate.
+        { preset: 'quick', backend: 'webgpu', stopAfterNets: quick ? 2 : 5, capMs: (quick ? 3 : 15) * 60_000, projectAfterMs: 60_000 },
+      ],
+    },
+    // Full: on WebGPU, where every tab shares the browser's one GPU process (the limit to show);
+    // --quick: on the cpu backend, which trains tiny nets fastest here.
+    tabs: { preset: 'tiny', backend: quick ? 'cpu' : 'webgpu', seeds: quick ? [1, 2] : [1, 2, 3] },
+    // A tiny search takes seconds on the cpu backend: --quick affords more seeds of it.
+    quality: { preset: quick ? 'tiny' : 'bench', backend: 'cpu', seeds: Array.from({ length: seeds ?? (quick ? 5 : 3) }, (_, i) => i + 1) },
+  };
+}
