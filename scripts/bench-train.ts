@@ -24,7 +24,6 @@ import { DEFAULT_NETS, parseTrainArgs, TRAIN_USAGE, type TrainArgs } from './lib
 import { launchBrowser, newPage, RunnerError } from './lib/browser';
 import type { BenchOptions, BenchPage, BenchPageReport, BenchRow } from './bench-train-page/protocol';
 
-
 const here = dirname(fileURLToPath(import.meta.url));
 const pageRoot = join(here, 'bench-train-page');
 
