@@ -87,7 +87,6 @@ export interface AgentProgress {
 
 export class Agent {
   readonly space: SearchSpace;
-  readonly schedule: EpsilonSchedule;
   readonly seed: number;
   readonly dropout: DropoutRule;
   readonly paramCap: number | null;
@@ -103,6 +102,7 @@ export class Agent {
    */
   #learnRng: Rng;
   #iteration = 0;
+  #schedule: EpsilonSchedule;
   #trainedPerLevel: number[];
   #proposalsWithoutTraining = 0;
   #replay: ReplayEntry[] = [];
@@ -112,7 +112,7 @@ export class Agent {
 
   constructor(config: AgentConfig) {
     this.space = checkSearchSpace(config.space, 'config.space');
-    this.schedule = checkSchedule(config.schedule, 'config.schedule');
+    this.#schedule = checkSchedule(config.schedule, 'config.schedule');
     this.seed = readNumber(config.seed, 'config.seed', { integer: true });
     this.dropout = readLiteral(config.dropout ?? 'seed', 'config.dropout', dropoutRules);
     this.paramCap = config.paramCap == null ? null : readNumber(config.paramCap, 'config.paramCap', { min: 1 });
@@ -125,7 +125,42 @@ export class Agent {
     this.strategy = config.strategy ?? qLearningStrategy(this.space);
     this.#rng = createRng(this.seed);
     this.#learnRng = createRng(learnSeed(this.seed));
-    this.#trainedPerLevel = this.schedule.map(() => 0);
+    this.#trainedPerLevel = this.#schedule.map(() => 0);
+  }
+
+  /** Nets per ε level; `replan` may change the counts as a search goes (a time budget). */
+  get schedule(): EpsilonSchedule {
+    return this.#schedule;
+  }
+
+  /**
+   * New net counts for the ε levels (same levels, same ε), e.g. as a time budget is re-planned.
+   * Every level keeps at least the nets it has trained and has in flight, and no level after
+   * the new current one may have trained nets: the search never goes back to a higher ε.
+   * Throws naming the level otherwise. Proposals and the Q-table do not change.
+   */
+  replan(schedule: EpsilonSchedule): void {
+    const next = checkSchedule(schedule, 'replan schedule');
+    if (next.length !== this.#schedule.length) {
+      throw new RangeError(`replan: expected ${this.#schedule.length} ε levels, got ${next.length}`);
+    }
+    const inFlightAt = next.map((_, i) => [...this.#inFlight.values()].filter((job) => job.level === i).length);
+    next.forEach((level, i) => {
+      const trained = this.#trainedPerLevel[i]!;
+      if (level.epsilon !== this.#schedule[i]!.epsilon) {
+        throw new RangeError(`replan: level ${i} has ε ${this.#schedule[i]!.epsilon}, not ${level.epsilon}`);
+      }
+      if (level.nets < trained + inFlightAt[i]!) {
+        throw new RangeError(`replan: level ${i} (ε ${level.epsilon}) has ${trained} nets trained and ${inFlightAt[i]} in flight; ${level.nets} is too few`);
+      }
+    });
+    const current = currentLevel(next, this.#trainedPerLevel);
+    for (let j = current + 1; j < next.length; j++) {
+      if (this.#trainedPerLevel[j]! > 0 || inFlightAt[j]! > 0) {
+        throw new RangeError(`replan: level ${current} would be open again after nets were trained at level ${j} (ε ${next[j]!.epsilon})`);
+      }
+    }
+    this.#schedule = next;
   }
 
   /** The current ε level index (schedule length when complete). */

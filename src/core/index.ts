@@ -83,3 +83,4 @@ export {
   type SimulationReport,
   type StopDecision,
 } from './early-stopping';
+export { finalReserveMs, netsForTime, planSchedule, type TimePlanInput } from './budget';
