@@ -128,6 +128,11 @@ export class Agent {
     this.#trainedPerLevel = this.#schedule.map(() => 0);
   }
 
+  /** Unique nets trained at each ε level so far. */
+  get trainedPerLevel(): readonly number[] {
+    return [...this.#trainedPerLevel];
+  }
+
   /** Nets per ε level; `replan` may change the counts as a search goes (a time budget). */
   get schedule(): EpsilonSchedule {
     return this.#schedule;

@@ -102,6 +102,8 @@ const SearchConfigSchema = record({
   data: DataSchema,
   constraints: ConstraintsSchema,
   final: FinalSchema,
+  /** A time budget: the search plans its nets to end within it (issue 14). Null: sized by the schedule. */
+  budget: v.optional(v.nullable(record({ minutes: v.pipe(v.number(), v.gtValue(0), v.maxValue(7 * 24 * 60)) })), null),
   /** Searches stored before early stopping existed read as "off". */
   earlyStopping: v.optional(EarlyStoppingSchema, EARLY_STOPPING_OFF),
   /** Trainer workers in each tab. */
@@ -115,6 +117,7 @@ export type DataSetup = SearchConfig['data'];
 export type ConstraintSetup = SearchConfig['constraints'];
 export type FinalSetup = SearchConfig['final'];
 export type EarlyStoppingSetup = SearchConfig['earlyStopping'];
+export type BudgetSetup = SearchConfig['budget'];
 /** Fails to compile if the stored space stops being a core SearchSpacePreset (createAgent needs one). */
 export type SpaceIsCorePreset = SearchConfig['space'] extends SearchSpacePreset ? true : never;
 
@@ -155,6 +158,7 @@ export const searchPresets: Record<PresetId, PresetRow> = {
     constraints: noConstraints,
     final: { fineTuneTop: 2, fineTuneEpochs: 1, ensembleTop: 2 },
     earlyStopping: EARLY_STOPPING_OFF,
+    budget: null,
     trainersPerTab: 1,
   },
   /** A useful search in well under an hour on a laptop GPU: 149 small nets, 3 epochs each. */
@@ -169,6 +173,7 @@ export const searchPresets: Record<PresetId, PresetRow> = {
     constraints: noConstraints,
     final: { fineTuneTop: 10, fineTuneEpochs: 10, ensembleTop: 5 },
     earlyStopping: EARLY_STOPPING_ON,
+    budget: null,
     trainersPerTab: 1,
   },
   /**
@@ -197,6 +202,7 @@ export const searchPresets: Record<PresetId, PresetRow> = {
     constraints: noConstraints,
     final: { fineTuneTop: 3, fineTuneEpochs: 2, ensembleTop: 3 },
     earlyStopping: EARLY_STOPPING_OFF,
+    budget: null,
     trainersPerTab: 1,
   },
   /** The paper's space and schedule (2,700 nets), the seed's 20 epochs. Days, not hours. */
@@ -211,6 +217,7 @@ export const searchPresets: Record<PresetId, PresetRow> = {
     constraints: noConstraints,
     final: { fineTuneTop: 10, fineTuneEpochs: 60, ensembleTop: 5 },
     earlyStopping: EARLY_STOPPING_ON,
+    budget: null,
     trainersPerTab: 1,
   },
 };

@@ -15,6 +15,7 @@ import {
   qLearningStrategy,
   randomSearchStrategy,
   type AgentProgress,
+  type EpsilonSchedule,
   type InputShape,
 } from '../core';
 import type { JobRecord, SearchRecord, Store } from '../store';
@@ -89,6 +90,22 @@ export class SearchLeader {
 
   get progress(): AgentProgress {
     return this.#agent.progress;
+  }
+
+  get schedule(): EpsilonSchedule {
+    return this.#agent.schedule;
+  }
+
+  get trainedPerLevel(): readonly number[] {
+    return this.#agent.trainedPerLevel;
+  }
+
+  /** New nets per ε level (a time budget re-planned), stored with the agent at once; false if unchanged. */
+  async replan(schedule: EpsilonSchedule): Promise<boolean> {
+    if (JSON.stringify(schedule) === JSON.stringify(this.#agent.schedule)) return false;
+    this.#agent.replan(schedule);
+    this.#revision = await this.#store.putAgentState(this.search.id, this.#write());
+    return true;
   }
 
   /** Q-table, replay, RNG: what a test compares between two runs. */

@@ -137,8 +137,9 @@ export class SearchSession {
 
   async #onSearchChanged(): Promise<void> {
     const search = await this.#o.store.getSearch(this.searchId).catch(() => undefined);
-    if (!search || search.status === 'running' || search.status === 'final') return;
-    // Paused or ended: stop training here and give the jobs back.
+    if (!search || search.status === 'running') return;
+    // Paused, ended, or in the final phase (a time budget ends the main phase with jobs still
+    // training): stop training here and give the jobs back.
     this.#slots?.cancelAll();
   }
 

@@ -2,7 +2,7 @@
 export { openStore, Store, type StoreOptions } from './store.js';
 export { DB_NAME, DB_VERSION, type MetaqnnDB } from './schema.js';
 export type { AgentStateWrite } from './agent-state.js';
-export type { NewSearch } from './searches.js';
+export { MAX_TICK_GAP_MS, type NewSearch } from './searches.js';
 export { DEFAULT_MAX_ATTEMPTS, type AttachOutcome, type CommitOutcome, type NewJob } from './jobs.js';
 export type { ImportOutcome } from './replay.js';
 export type { NewSearchSnapshot, SearchSnapshot, SnapshotJob, SnapshotWeights } from './snapshot.js';

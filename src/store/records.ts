@@ -97,6 +97,12 @@ export const SearchRecordSchema = v.object({
   finalProgress: v.optional(v.object({ fineTuned: v.pipe(list(FineTunedSchema), v.maxLength(1000)) })),
   /** Set when weights could not be stored (quota): the search goes on without them. */
   weightsSkipped: v.optional(count),
+  /**
+   * The time a budgeted search has spent, kept by its leader's ticks: `usedMs` so far, the
+   * last tick, and the minutes added after it ended ("add 10 minutes"). A gap between ticks
+   * longer than a few seconds (every tab closed, a pause) is not counted.
+   */
+  clock: v.optional(v.object({ usedMs: milliseconds, tickAt: v.nullable(timestamp), addedMs: milliseconds })),
 });
 export type SearchRecord = v.InferOutput<typeof SearchRecordSchema>;
 

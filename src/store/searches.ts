@@ -80,11 +80,25 @@ export async function updateSearchStatus(
   error?: string,
 ): Promise<SearchRecord> {
   return updateSearch(ctx, id, (search) => {
-    const { error: previousError, ...rest } = search;
+    const { error: previousError, ...base } = search;
+    // The clock runs while the search runs (main or final phase) and stops otherwise.
+    const rest = { ...base, clock: advanceClock(search.clock, ctx.now(), status === 'running' || status === 'final') };
     if (status !== 'failed') return { ...rest, status };
     const message = error ?? previousError;
     return message === undefined ? { ...rest, status } : { ...rest, status, error: message };
   });
+}
+
+/** A gap between a search's clock ticks longer than this was nobody working (every tab closed): not counted. */
+export const MAX_TICK_GAP_MS = 90_000;
+
+type Clock = NonNullable<SearchRecord['clock']>;
+
+/** The clock at `now`: the time since the last tick counted (if the gap is plausible), running on or stopped. */
+function advanceClock(clock: Clock | undefined, now: number, running: boolean, maxGapMs = MAX_TICK_GAP_MS): Clock {
+  const c = clock ?? { usedMs: 0, tickAt: null, addedMs: 0 };
+  const gap = c.tickAt === null ? Infinity : now - c.tickAt;
+  return { ...c, usedMs: c.usedMs + (gap >= 0 && gap <= maxGapMs ? gap : 0), tickAt: running ? now : null };
 }
 
 /** Stores the final-phase results (best single net, top-5 ensemble). */
@@ -97,6 +111,17 @@ export async function addFineTuned(ctx: StoreContext, id: string, fineTuned: Fin
   return updateSearch(ctx, id, (search) => {
     const kept = (search.finalProgress?.fineTuned ?? []).filter((f) => f.netString !== fineTuned.netString);
     return { ...search, finalProgress: { fineTuned: [...kept, fineTuned] } };
+  });
+}
+
+/**
+ * Advances a search's clock to `now` (its leader ticks it as it works): the time since the last
+ * tick counts unless the gap is longer than MAX_TICK_GAP_MS (no one worked: every tab closed).
+ */
+export async function tickSearchClock(ctx: StoreContext, id: string, now: number): Promise<SearchRecord> {
+  return updateSearch(ctx, id, (search) => {
+    const running = search.status === 'running' || search.status === 'final';
+    return { ...search, clock: advanceClock(search.clock, now, running) };
   });
 }
 

@@ -93,6 +93,9 @@ export class Store {
   addFineTuned(id: string, fineTuned: FineTuned): Promise<SearchRecord> {
     return searches.addFineTuned(this.#ctx, id, fineTuned);
   }
+  tickSearchClock(id: string, now: number): Promise<SearchRecord> {
+    return searches.tickSearchClock(this.#ctx, id, now);
+  }
   countSkippedWeights(id: string): Promise<SearchRecord> {
     return searches.countSkippedWeights(this.#ctx, id);
   }

@@ -11,6 +11,7 @@
 import { insertDropout, parseNetwork, type Net } from '../../core';
 import { QuotaError, type FineTuned, type ReplayRecord } from '../../store';
 import type { SerializedWeights, TrainResult } from '../../train/types';
+import type { BudgetKeeper } from './budget-keeper';
 import type { SessionContext } from './context';
 import { fineTuneConfigOf, netSeed, rankReplay, serializedWeights } from './net-jobs';
 import { messageOf, withStoreRetry } from './store-retry';
@@ -24,8 +25,11 @@ export class FinalPhase {
   /** Fine-tuned weights of this run, for the ensemble even when the disk could not keep them. */
   readonly #weights = new Map<string, SerializedWeights>();
 
-  constructor(ctx: SessionContext) {
+  readonly #budget: BudgetKeeper | null;
+
+  constructor(ctx: SessionContext, budget: BudgetKeeper | null = null) {
     this.#ctx = ctx;
+    this.#budget = budget;
   }
 
   async run(): Promise<void> {
@@ -37,11 +41,20 @@ export class FinalPhase {
       return;
     }
     let fromScratch = 0;
+    let outOfTime = false;
     for (const [i, entry] of top.entries()) {
       if (this.#ctx.signal.aborted) return;
       const search = await this.#ctx.readSearch();
       if (search.status !== 'final') return;
       if (search.finalProgress?.fineTuned.some((f) => f.netString === entry.netString)) continue;
+      if (this.#budget && !(await this.#budget.timeForFineTuning())) {
+        // Out of time: this net and those after it keep their search accuracy and weights.
+        if (!outOfTime) this.#ctx.emit({ type: 'warning', message: `The time budget is spent: ${entry.netString} and the nets after it are not fine-tuned.` });
+        outOfTime = true;
+        const saved = await store.getWeights(searchId, entry.netString);
+        await withStoreRetry(() => store.addFineTuned(searchId, record(entry, null, saved !== undefined)));
+        continue;
+      }
       this.#ctx.emit({ type: 'final-progress', step: `Fine-tuning ${entry.netString}`, done: i, total: top.length });
       const initialWeights = serializedWeights(await store.getWeights(searchId, entry.netString));
       if (!initialWeights && fromScratch++ === 0) {

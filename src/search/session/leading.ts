@@ -7,6 +7,7 @@
 import { isSearchEnded } from '../../store';
 import { SearchLeader, type DatasetShape } from '../leader';
 import { POLL_MS, SearchGoneError, type SessionContext } from './context';
+import { BudgetKeeper, budgetState } from './budget-keeper';
 import { FinalPhase } from './final-phase';
 import { messageOf } from './store-retry';
 
@@ -45,6 +46,8 @@ export class Leading {
     const shape: DatasetShape = { inputShape: dataset.payload.inputShape, classes: dataset.payload.classes };
     let errors = 0;
     let leader: SearchLeader | null = null;
+    const budget = new BudgetKeeper(this.#ctx);
+    const stopTicking = budget.startTicking(signal);
     try {
       while (!signal.aborted) {
         const seen = wakeup.seq;
@@ -56,8 +59,15 @@ export class Leading {
             // Claims of tabs that are gone (closed, crashed) go back to the queue.
             const live = await coordination.liveTabs();
             const requeued = await store.requeueJobs(searchId, (by) => by === null || !live.has(by));
+            const target = await this.#outstandingTarget();
+            const budgetNow = budgetState(search, config.budget?.minutes ?? null);
+            if (budgetNow && (await budget.plan(leader, budgetNow, target)) === 'final') {
+              // The main phase's time is spent: the final phase gets the rest (jobs in flight go back to the queue).
+              await this.#ctx.setStatus('final');
+              continue;
+            }
             const before = leader.jobsQueued;
-            const state = await leader.step(await this.#outstandingTarget());
+            const state = await leader.step(target);
             if (requeued.length > 0 || leader.jobsQueued > before) coordination.post({ type: 'job-queued', searchId });
             if (state === 'schedule-done') {
               await this.#ctx.setStatus('final');
@@ -65,7 +75,7 @@ export class Leading {
             }
           } else if (search.status === 'final') {
             // Returns when done, or paused, or closing: the loop reads which and waits or ends.
-            await new FinalPhase(this.#ctx).run();
+            await new FinalPhase(this.#ctx, budget).run();
             continue;
           }
           errors = 0;
@@ -85,6 +95,7 @@ export class Leading {
       }
       return 'ended';
     } finally {
+      stopTicking();
       this.#ctx.emit({ type: 'leading', leading: false });
     }
   }

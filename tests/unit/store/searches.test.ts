@@ -1,6 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { AlreadyExistsError, NotFoundError } from '../../../src/store/index.js';
 import { freshStore, NET_A, NET_B, replayEntry, storeWithSearch, T0 } from './helpers.js';
+import { MAX_TICK_GAP_MS } from '../../../src/store/index.js';
+
+describe('a search clock (time budgets)', () => {
+  it('counts the time it runs, stops while paused, and skips a gap when nobody worked', async () => {
+    let now = T0;
+    const { store } = await freshStore({ now: () => now });
+    await store.createSearch({ id: 's', name: 'n', config: {}, seed: 1, datasetId: 'd', presetId: 'p' });
+    now = T0 + 1000;
+    await store.updateSearchStatus('s', 'running');
+    now += 5000;
+    expect((await store.tickSearchClock('s', now)).clock).toEqual({ usedMs: 5000, tickAt: now, addedMs: 0 });
+    now += 2000;
+    await store.updateSearchStatus('s', 'paused'); // counts the 2 s, then stops
+    now += 600_000; // ten minutes paused: not counted
+    expect((await store.tickSearchClock('s', now)).clock).toEqual({ usedMs: 7000, tickAt: null, addedMs: 0 });
+    await store.updateSearchStatus('s', 'running');
+    now += 1000;
+    await store.tickSearchClock('s', now);
+    now += MAX_TICK_GAP_MS + 1; // every tab closed: the gap is not counted, the clock goes on from here
+    expect((await store.tickSearchClock('s', now)).clock).toEqual({ usedMs: 8000, tickAt: now, addedMs: 0 });
+    now += 500;
+    await store.updateSearchStatus('s', 'final'); // the final phase's time counts too
+    now += 500;
+    expect((await store.updateSearchStatus('s', 'done')).clock).toEqual({ usedMs: 9000, tickAt: null, addedMs: 0 });
+  });
+});
 
 describe('searches', () => {
   it('creates a search in status ready and reads it back', async () => {

@@ -1,0 +1,99 @@
+/**
+ * The leader's part in a budgeted search (issue 14): it keeps the search's clock, measures the
+ * pace (wall-clock per net per trainer), re-plans the nets per ε level to fit the time left
+ * after the final phase's reserve, and says when the main phase's time is up.
+ */
+import { finalReserveMs, netsForTime, planSchedule } from '../../core';
+import { MAX_TICK_GAP_MS, type SearchRecord } from '../../store';
+import type { SearchLeader } from '../leader';
+import type { SessionContext } from './context';
+
+/** How often the leader ticks (hidden tabs may stretch it; the store's MAX_TICK_GAP_MS allows for that). */
+export const TICK_MS = 1000;
+/** Nets to measure before planning from the pace. */
+const NETS_TO_MEASURE = 2;
+
+export interface BudgetState {
+  readonly budgetMs: number;
+  readonly usedMs: number;
+}
+
+/**
+ * The whole budget and what is used of it at `now` (the stored clock plus the time since its
+ * last tick, while it runs), or null for a search sized by its schedule.
+ */
+export function budgetState(search: SearchRecord, budgetMinutes: number | null, now = Date.now()): BudgetState | null {
+  if (budgetMinutes === null) return null;
+  const clock = search.clock;
+  const sinceTick = clock?.tickAt != null ? Math.min(Math.max(0, now - clock.tickAt), MAX_TICK_GAP_MS) : 0;
+  return { budgetMs: budgetMinutes * 60_000 + (clock?.addedMs ?? 0), usedMs: (clock?.usedMs ?? 0) + sinceTick };
+}
+
+export class BudgetKeeper {
+  readonly #ctx: SessionContext;
+  /** The pace last measured (wall-clock ms per net per trainer); null before it could be. */
+  msPerNet: number | null = null;
+
+  constructor(ctx: SessionContext) {
+    this.#ctx = ctx;
+  }
+
+  get budgeted(): boolean {
+    return this.#ctx.config.budget !== null;
+  }
+
+  /** Counts the time since the last tick (the store stops the clock when the search is not running). */
+  async tick(): Promise<BudgetState | null> {
+    if (!this.budgeted) return null;
+    const now = Date.now();
+    const search = await this.#ctx.store.tickSearchClock(this.#ctx.searchId, now);
+    return budgetState(search, this.#ctx.config.budget?.minutes ?? null, now);
+  }
+
+  /**
+   * Re-plans the agent's schedule from the measured pace; 'final' once the main phase's time
+   * (the budget less the final phase's reserve) is spent.
+   */
+  async plan(leader: SearchLeader, state: BudgetState, trainers: number): Promise<'main' | 'final'> {
+    const { config } = this.#ctx;
+    const progress = leader.progress;
+    if (progress.trained < NETS_TO_MEASURE || state.usedMs <= 0) return state.usedMs >= state.budgetMs * 0.7 ? 'final' : 'main';
+    const msPerNet = (state.usedMs * trainers) / progress.trained;
+    this.msPerNet = msPerNet;
+    const reserveMs = this.reserveMs(state, msPerNet);
+    if (state.usedMs >= state.budgetMs - reserveMs) return 'final';
+    const remaining = netsForTime({ budgetMs: state.budgetMs, usedMs: state.usedMs, reserveMs, msPerNet, trainers });
+    await leader.replan(planSchedule(config.schedule, leader.schedule, leader.trainedPerLevel, progress.inFlight, remaining));
+    return 'main';
+  }
+
+  /** Whether the final phase still has time to fine-tune one more net and then ensemble. */
+  async timeForFineTuning(): Promise<boolean> {
+    const state = await this.tick();
+    if (!state || this.msPerNet === null) return true;
+    const { training, final } = this.#ctx.config;
+    const fineTuneMs = (this.msPerNet * final.fineTuneEpochs) / Math.max(1, training.epochs);
+    return state.usedMs + fineTuneMs + this.msPerNet <= state.budgetMs;
+  }
+
+  /** Keeps the clock counting while this tab leads, every TICK_MS. */
+  startTicking(signal: AbortSignal): () => void {
+    if (!this.budgeted) return () => undefined;
+    // A failed tick is counted by the next one.
+    const timer = setInterval(() => void this.tick().catch(() => undefined), TICK_MS);
+    const stop = () => clearInterval(timer);
+    signal.addEventListener('abort', stop, { once: true });
+    return stop;
+  }
+
+  reserveMs(state: BudgetState, msPerNet: number): number {
+    const { training, final } = this.#ctx.config;
+    return finalReserveMs({
+      budgetMs: state.budgetMs,
+      msPerNet,
+      epochsPerNet: training.epochs,
+      fineTuneTop: final.fineTuneTop,
+      fineTuneEpochs: final.fineTuneEpochs,
+    });
+  }
+}

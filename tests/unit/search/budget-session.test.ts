@@ -1,0 +1,65 @@
+/**
+ * A budgeted search (issue 14) with a fake trainer whose nets take a fixed time: it measures
+ * the pace, re-plans the nets per ε level to fit, holds time back for the final phase, and ends
+ * on time with its results.
+ */
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { describe, expect, it } from 'vitest';
+import { replayQTable, type AgentJson } from '../../../src/core';
+import type { SearchConfig } from '../../../src/search/config';
+import { openStore } from '../../../src/store';
+import { FakeTrainer } from './fake-trainer';
+import { config, newSearch, session } from './session-fixture';
+
+async function budgeted(seconds: number, netMs: number) {
+  const store = await openStore('metaqnn', new IDBFactory());
+  const base = config(9);
+  const cfg: SearchConfig = {
+    ...base,
+    // The paper's proportions, scaled down: the budget decides the real counts.
+    schedule: [
+      { epsilon: 1, nets: 15 },
+      { epsilon: 0.5, nets: 3 },
+      { epsilon: 0.1, nets: 3 },
+    ],
+    budget: { minutes: seconds / 60 },
+  };
+  const id = await newSearch(store, cfg);
+  const trainer = new FakeTrainer();
+  trainer.delayMs = netMs;
+  const started = Date.now();
+  await session(store, id, cfg, trainer, 'tab-a').start();
+  return { store, id, cfg, trainer, wallMs: Date.now() - started };
+}
+
+describe('a budgeted search', () => {
+  it('fits its nets to the time, keeps the ε proportions, and ends on time with its results', async () => {
+    const { store, id, cfg, trainer, wallMs } = await budgeted(6, 100);
+    const search = (await store.getSearch(id))!;
+    expect(search.status).toBe('done');
+    expect(search.final?.ensembleNetStrings.length).toBeGreaterThan(0);
+    // Ends within 5% of the budget (and not far before it: the time was used).
+    expect(wallMs).toBeLessThanOrEqual(6000 * 1.05);
+    expect(wallMs).toBeGreaterThan(6000 * 0.75);
+    expect(search.clock!.usedMs).toBeLessThanOrEqual(6000 * 1.05);
+    // 100 ms a net with one trainer: far more than the 21 nets the template names.
+    const agent = (await store.getAgentState(id))!.state as unknown as AgentJson;
+    const planned = agent.config.schedule.map((l) => l.nets);
+    expect(planned.reduce((a, b) => a + b, 0)).toBeGreaterThan(25);
+    expect(planned[0]!).toBeGreaterThan(planned[1]! + planned[2]!); // ε = 1 keeps the largest share
+    expect(trainer.trained.length).toBeGreaterThan(25);
+    // Every level the agent got to was trained as planned, and the Q-table matches the replay.
+    expect(replayQTable(agent)).toEqual(agent.strategy);
+    expect(agent.trainedPerLevel.every((n, i) => n <= planned[i]!)).toBe(true);
+    expect(search.finalProgress!.fineTuned.length).toBe(cfg.final.fineTuneTop);
+  });
+
+  it('with little time, ends the main phase early and still finishes on time', async () => {
+    const { store, id, wallMs } = await budgeted(2, 300);
+    const search = (await store.getSearch(id))!;
+    expect(search.status).toBe('done');
+    expect(wallMs).toBeLessThanOrEqual(2000 * 1.1);
+    expect(search.final).toBeDefined();
+  });
+});
