@@ -51,6 +51,7 @@ function searchQuery(args: SearchArgs, setup: Setup, autostart: boolean): string
   if (!setup.config) params.set('preset', setup.preset);
   if (args.backend !== 'auto') params.set('backend', args.backend);
   if (setup.strategy !== 'q-learning') params.set('strategy', setup.strategy);
+  if (args.budgetMinutes !== null && !setup.config) params.set('budget', String(args.budgetMinutes));
   if (autostart) params.set('autostart', '1');
   return `?${params}`;
 }
@@ -167,7 +168,13 @@ async function main(): Promise<number> {
       seed,
       strategy,
       preset: args.preset ?? fileConfig?.presetId ?? 'custom',
-      config: fileConfig && { ...fileConfig, datasetId: dataset, seed, strategy },
+      config: fileConfig && {
+        ...fileConfig,
+        datasetId: dataset,
+        seed,
+        strategy,
+        budget: args.budgetMinutes !== null ? { minutes: args.budgetMinutes } : fileConfig.budget,
+      },
     };
 
     // With a config file the page starts nothing by itself: the config goes in first.

@@ -1,4 +1,5 @@
 /** `npm run search`: its usage text and arguments (the parser is args.ts). */
+import { MAX_BUDGET_MINUTES } from '../../src/search/url-setup';
 import type { PresetId } from '../../src/search/config';
 import type { BackendPreference } from '../../src/train/types';
 import { ArgError, BACKENDS, DATASET_ID, MAX_TABS, parseChoice, parseIntIn, parseSeed, PRESET_IDS, splitFlags, STRATEGIES, text, type Strategy } from './args';
@@ -20,6 +21,7 @@ results.json, replay_database.csv and the best model (best-model/model.json + mo
   --tabs <n>         pages in one browser context sharing the search (1..${MAX_TABS}, default 1)
   --backend <name>   ${BACKENDS.join(' | ')} (default auto); anything but auto must be the one that runs
   --strategy <name>  ${STRATEGIES.join(' | ')} (default q-learning; random = the random-search baseline)
+  --budget <min>     a time budget: the search plans its nets to end within it (default: the schedule's net count)
   --timeout <min>    give up after this many minutes (default: no limit)
   --rebuild          run npm run build even if dist/ exists
   --help             this text
@@ -42,6 +44,8 @@ export interface SearchArgs {
   /** null: the config file's strategy (or q-learning without a file). */
   readonly strategy: Strategy | null;
   readonly timeoutMinutes: number | null;
+  /** A time budget in minutes (the search plans to end within it); null: the config's or none. */
+  readonly budgetMinutes: number | null;
   readonly rebuild: boolean;
 }
 
@@ -60,6 +64,7 @@ export function parseSearchArgs(argv: readonly string[]): SearchArgs | { help: t
       backend: 'string',
       strategy: 'string',
       timeout: 'string',
+      budget: 'string',
       rebuild: 'boolean',
       help: 'boolean',
     },
@@ -92,6 +97,14 @@ export function parseSearchArgs(argv: readonly string[]): SearchArgs | { help: t
       throw new ArgError(`--timeout ${JSON.stringify(timeout)}: expected a positive number of minutes`);
     }
   }
+  let budgetMinutes: number | null = null;
+  const budget = text(raw, 'budget');
+  if (budget !== undefined) {
+    budgetMinutes = Number(budget);
+    if (!/^\d+(\.\d+)?$/.test(budget) || !(budgetMinutes > 0) || budgetMinutes > MAX_BUDGET_MINUTES) {
+      throw new ArgError(`--budget ${JSON.stringify(budget)}: expected minutes above 0 and at most ${MAX_BUDGET_MINUTES}`);
+    }
+  }
   const seed = text(raw, 'seed');
   const tabs = text(raw, 'tabs');
   const backend = text(raw, 'backend');
@@ -109,6 +122,7 @@ export function parseSearchArgs(argv: readonly string[]): SearchArgs | { help: t
     backend: backend === undefined ? 'auto' : parseChoice(backend, '--backend', BACKENDS),
     strategy: strategy !== undefined ? parseChoice(strategy, '--strategy', STRATEGIES) : fromFile ? null : 'q-learning',
     timeoutMinutes,
+    budgetMinutes,
     rebuild: raw.rebuild === true,
   };
 }

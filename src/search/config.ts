@@ -226,7 +226,7 @@ export function presetConfig(
   presetId: PresetId,
   datasetId: string,
   seed: number,
-  overrides: { strategy?: SearchConfig['strategy'] } = {},
+  overrides: { strategy?: SearchConfig['strategy']; budget?: SearchConfig['budget'] } = {},
 ): SearchConfig {
   const row = searchPresets[presetId];
   if (!row) throw new Error(`unknown preset ${JSON.stringify(presetId)}; expected one of ${PRESET_IDS.join(', ')}`);

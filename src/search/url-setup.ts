@@ -14,7 +14,12 @@ export interface UrlSetup {
   readonly backend?: 'webgpu' | 'webgl' | 'cpu' | 'auto';
   /** 'random' runs the random-search baseline (ε = 1 throughout); absent = Q-learning. */
   readonly strategy?: 'q-learning' | 'random';
+  /** A time budget in minutes (the search plans to end within it). */
+  readonly budget?: number;
 }
+
+/** A week: past that a budget is a mistake, not a plan. */
+export const MAX_BUDGET_MINUTES = 7 * 24 * 60;
 
 export class UrlSetupError extends Error {
   override name = 'UrlSetupError';
@@ -67,12 +72,21 @@ export function parseUrlSetup(search: string): UrlSetup {
     }
     setup.strategy = strategy;
   }
+  const budget = params.get('budget');
+  if (budget !== null) {
+    const minutes = Number(budget);
+    if (!/^\d+(\.\d+)?$/.test(budget) || !(minutes > 0) || minutes > MAX_BUDGET_MINUTES) {
+      throw new UrlSetupError(`URL parameter budget=${JSON.stringify(budget)}: expected a number of minutes above 0 and at most ${MAX_BUDGET_MINUTES}`);
+    }
+    setup.budget = minutes;
+  }
   return setup;
 }
 
 /** The query string for a setup (autostart never written back: a shared link should not start work). */
-export function formatUrlSetup(setup: { dataset: string; preset: PresetId; seed: number; backend?: string; strategy?: string }): string {
+export function formatUrlSetup(setup: { dataset: string; preset: PresetId; seed: number; backend?: string; strategy?: string; budget?: number | null }): string {
   const params = new URLSearchParams({ dataset: setup.dataset, preset: setup.preset, seed: String(setup.seed) });
+  if (setup.budget != null) params.set('budget', String(setup.budget));
   if (setup.backend && setup.backend !== 'auto') params.set('backend', setup.backend);
   if (setup.strategy && setup.strategy !== 'q-learning') params.set('strategy', setup.strategy);
   return `?${params.toString()}`;

@@ -67,6 +67,23 @@ export class BudgetKeeper {
     return 'main';
   }
 
+  /**
+   * Why the budget was too small, with the smallest one that would do, when its main phase ends
+   * before a net per ε level could be trained at this device's pace; null when it was enough.
+   */
+  tooSmall(leader: SearchLeader, state: BudgetState, trainers: number): string | null {
+    const levels = this.#ctx.config.schedule.length;
+    const trained = leader.progress.trained;
+    if (trained >= levels) return null;
+    const minutes = (ms: number) => `${Math.ceil(ms / 30_000) / 2} min`;
+    if (trained === 0) {
+      return `The time budget of ${minutes(state.budgetMs)} is too small on this device: no net finished in ${minutes(state.usedMs)}. Give it more time.`;
+    }
+    const msPerNet = this.msPerNet ?? (state.usedMs * trainers) / trained;
+    const needed = (levels * msPerNet) / trainers + this.reserveMs(state, msPerNet);
+    return `The time budget of ${minutes(state.budgetMs)} is too small on this device: a net takes about ${(msPerNet / 1000).toFixed(1)} s here, so one net per ε level and the final phase need at least ${minutes(needed)}.`;
+  }
+
   /** Whether the final phase still has time to fine-tune one more net and then ensemble. */
   async timeForFineTuning(): Promise<boolean> {
     const state = await this.tick();

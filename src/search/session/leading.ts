@@ -63,6 +63,13 @@ export class Leading {
             const budgetNow = budgetState(search, config.budget?.minutes ?? null);
             if (budgetNow && (await budget.plan(leader, budgetNow, target)) === 'final') {
               // The main phase's time is spent: the final phase gets the rest (jobs in flight go back to the queue).
+              const tooSmall = budget.tooSmall(leader, budgetNow, target);
+              if (tooSmall && leader.progress.trained === 0) {
+                await store.updateSearchStatus(searchId, 'failed', tooSmall);
+                coordination.post({ type: 'search-changed', searchId });
+                return 'ended';
+              }
+              if (tooSmall) this.#ctx.emit({ type: 'warning', message: tooSmall });
               await this.#ctx.setStatus('final');
               continue;
             }

@@ -4,6 +4,7 @@
  * here, where it is read; everything else takes the typed `config`. The per-ε numbers are
  * computed here once, for the charts and for the runner and the benchmarks (PageHook).
  */
+import { checkSchedule, type EpsilonSchedule } from '../../core';
 import { meanAccuracyByEpsilon, replayIterations, type AgentSample, type EpsilonAccuracy, type ReplayIteration } from '../../search/export';
 import { parseSearchConfig, type SearchConfig } from '../../search/config';
 import type { ReplayRecord, SearchRecord } from '../../store';
@@ -24,6 +25,8 @@ export class OpenSearch {
   agentReplay: AgentSample[] = $state.raw([]);
   /** Nets the agent counts as trained at each ε level (null: not stored). */
   trainedPerLevel: number[] | null = $state.raw(null);
+  /** The agent's nets per ε level as planned now (a time budget re-plans them); null: not stored yet. */
+  plannedSchedule: EpsilonSchedule | null = $state.raw(null);
 
   /** Every sampled iteration, repeats included. */
   readonly iterations: ReplayIteration[] = $derived(replayIterations(this.replay, this.agentReplay));
@@ -60,6 +63,7 @@ export class OpenSearch {
     this.replay = [];
     this.agentReplay = [];
     this.trainedPerLevel = null;
+    this.plannedSchedule = null;
   }
 
   /** Re-reads the shown search from IndexedDB. */
@@ -74,6 +78,7 @@ export class OpenSearch {
     this.replay = replay;
     this.agentReplay = agentSamples(agent?.state.replay);
     this.trainedPerLevel = countList(agent?.state.trainedPerLevel);
+    this.plannedSchedule = scheduleOf((agent?.state.config as { schedule?: unknown } | undefined)?.schedule);
     await this.#afterRead();
   }
 
@@ -113,6 +118,15 @@ function agentSamples(value: unknown): AgentSample[] {
     (x): x is AgentSample =>
       typeof x === 'object' && x !== null && typeof x.net === 'string' && Number.isInteger(x.iteration) && typeof x.epsilon === 'number',
   );
+}
+
+/** The agent's stored schedule, read defensively (display only); null when it is not one. */
+function scheduleOf(value: unknown): EpsilonSchedule | null {
+  try {
+    return checkSchedule(value);
+  } catch {
+    return null;
+  }
 }
 
 function countList(value: unknown): number[] | null {

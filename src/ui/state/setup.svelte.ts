@@ -5,7 +5,7 @@
  */
 import { estimateSearchSize, parseSearchConfig, presetConfig, PRESET_IDS, type PresetId, type SearchConfig } from '../../search/config';
 import { DEFAULT_DATASET_ID } from '../../search/catalog';
-import { formatUrlSetup, type UrlSetup } from '../../search/url-setup';
+import { formatUrlSetup, MAX_BUDGET_MINUTES, type UrlSetup } from '../../search/url-setup';
 import type { BackendPreference } from '../../train/types';
 
 export class Setup {
@@ -24,14 +24,23 @@ export class Setup {
     if (url.preset) this.presetId = url.preset;
     this.config = presetConfig(this.presetId, url.dataset ?? this.config.datasetId, url.seed ?? this.config.seed, {
       strategy: url.strategy ?? this.config.strategy,
+      budget: url.budget !== undefined ? { minutes: url.budget } : this.config.budget,
     });
   }
 
   /** Starts over from a preset, keeping the dataset, seed and strategy. */
   setPreset(id: PresetId): void {
     this.presetId = PRESET_IDS.includes(id) ? id : 'tiny';
-    this.config = presetConfig(this.presetId, this.config.datasetId, this.config.seed, { strategy: this.config.strategy });
+    this.config = presetConfig(this.presetId, this.config.datasetId, this.config.seed, { strategy: this.config.strategy, budget: this.config.budget });
     this.writeUrl();
+  }
+
+  /** A time budget in minutes, or null to size the search by its schedule; false for a value that is not one. */
+  setBudget(minutes: number | null): boolean {
+    if (minutes !== null && !(minutes > 0 && minutes <= MAX_BUDGET_MINUTES)) return false;
+    this.config = { ...this.config, budget: minutes === null ? null : { minutes } };
+    this.writeUrl();
+    return true;
   }
 
   setSeed(seed: number): void {
@@ -75,6 +84,7 @@ export class Setup {
       seed: this.config.seed,
       backend: this.backendPreference,
       strategy: this.config.strategy,
+      budget: this.config.budget?.minutes ?? null,
     });
     if (location.search !== query) history.replaceState(null, '', `${location.pathname}${query}`);
   }

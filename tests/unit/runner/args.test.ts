@@ -20,13 +20,14 @@ describe('npm run search arguments', () => {
       backend: 'auto',
       strategy: 'q-learning',
       timeoutMinutes: null,
+      budgetMinutes: null,
       rebuild: false,
     });
   });
 
   it('reads every option, in both --flag value and --flag=value forms', () => {
     const args = parseSearchArgs(
-      words('--import ./cifar --preset=quick --seed 4294967295 --out=o --tabs 2 --backend webgpu --strategy random --timeout 1.5 --rebuild'),
+      words('--import ./cifar --preset=quick --seed 4294967295 --out=o --tabs 2 --backend webgpu --strategy random --timeout 1.5 --budget 2.5 --rebuild'),
     );
     expect(args).toMatchObject({
       dataset: null,
@@ -38,6 +39,7 @@ describe('npm run search arguments', () => {
       backend: 'webgpu',
       strategy: 'random',
       timeoutMinutes: 1.5,
+      budgetMinutes: 2.5,
       rebuild: true,
     });
   });
@@ -62,6 +64,9 @@ describe('npm run search arguments', () => {
     ['--dataset mnist --out o --tabs 0', '--tabs "0": expected an integer from 1 to 8'],
     ['--dataset mnist --out o --tabs 9', '--tabs "9": expected an integer from 1 to 8'],
     ['--dataset mnist --out o --timeout 0', '--timeout "0": expected a positive number of minutes'],
+    ['--dataset mnist --out o --budget 0', '--budget "0": expected minutes above 0 and at most 10080'],
+    ['--dataset mnist --out o --budget ten', '--budget "ten": expected minutes above 0'],
+    ['--dataset mnist --out o --budget 20000', '--budget "20000": expected minutes above 0 and at most 10080'],
     ['--dataset mnist --out o --seed 1 --seed 2', 'option --seed is given twice'],
     ['--dataset mnist --out o --rebuild=yes', 'option --rebuild takes no value'],
     ['--dataset mnist --out=', 'option --out needs a value (found an empty string)'],

@@ -63,3 +63,33 @@ describe('a budgeted search', () => {
     expect(search.final).toBeDefined();
   });
 });
+
+describe('a budget too small for the device', () => {
+  it('says so with the smallest budget that would do, and still ends with what it trained', async () => {
+    const store = await openStore('metaqnn', new IDBFactory());
+    const base = config(10);
+    const cfg: SearchConfig = { ...base, budget: { minutes: 0.8 / 60 } }; // two nets fit, the schedule has three ε levels
+    const id = await newSearch(store, cfg);
+    const trainer = new FakeTrainer();
+    trainer.delayMs = 250;
+    const warnings: string[] = [];
+    await session(store, id, cfg, trainer, 'tab-a', (e) => {
+      if (e.type === 'warning') warnings.push(e.message);
+    }).start();
+    expect((await store.getSearch(id))!.status).toBe('done');
+    expect(warnings.some((w) => /too small on this device: a net takes about \d+\.\d s here, so one net per ε level and the final phase need at least \d+(\.5)? min/.test(w))).toBe(true);
+  });
+
+  it('fails naming the budget when no net finished in it', async () => {
+    const store = await openStore('metaqnn', new IDBFactory());
+    const base = config(11);
+    const cfg: SearchConfig = { ...base, budget: { minutes: 0.5 / 60 } };
+    const id = await newSearch(store, cfg);
+    const trainer = new FakeTrainer();
+    trainer.delayMs = 2000;
+    await session(store, id, cfg, trainer, 'tab-a').start();
+    const search = (await store.getSearch(id))!;
+    expect(search.status).toBe('failed');
+    expect(search.error).toMatch(/The time budget of 0\.5 min is too small on this device: no net finished/);
+  });
+});

@@ -47,6 +47,11 @@ describe('URL setup: parseUrlSetup', () => {
     ['?autostart=true', 'autostart="true"'],
     ['?backend=wasm', 'backend="wasm"'],
     ['?strategy=greedy', 'strategy="greedy"'],
+    ['?budget=0', 'budget="0": expected a number of minutes above 0'],
+    ['?budget=-5', 'budget="-5"'],
+    ['?budget=ten', 'budget="ten"'],
+    ['?budget=1e3', 'budget="1e3"'],
+    ['?budget=20000', 'budget="20000": expected a number of minutes above 0 and at most 10080'],
   ])('refuses %s, naming the parameter and value', (query, named) => {
     expect(() => parseUrlSetup(query)).toThrow(UrlSetupError);
     expect(() => parseUrlSetup(query)).toThrow(named);
@@ -69,5 +74,12 @@ describe('URL setup: formatUrlSetup', () => {
     expect(query).toBe('?dataset=mnist&preset=bench&seed=42&backend=cpu&strategy=random');
     expect(parseUrlSetup(query)).toEqual({ dataset: 'mnist', preset: 'bench', seed: 42, backend: 'cpu', strategy: 'random', autostart: false });
     expect(formatUrlSetup({ dataset: 'mnist', preset: 'tiny', seed: 1, backend: 'auto', strategy: 'q-learning' })).toBe('?dataset=mnist&preset=tiny&seed=1');
+  });
+
+  it('writes and reads a time budget in minutes', () => {
+    const query = formatUrlSetup({ dataset: 'mnist', preset: 'quick', seed: 1, budget: 2.5 });
+    expect(query).toBe('?dataset=mnist&preset=quick&seed=1&budget=2.5');
+    expect(parseUrlSetup(query).budget).toBe(2.5);
+    expect(parseUrlSetup('?budget=15').budget).toBe(15);
   });
 });
