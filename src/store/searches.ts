@@ -125,6 +125,22 @@ export async function tickSearchClock(ctx: StoreContext, id: string, now: number
   });
 }
 
+/**
+ * More time for a budgeted search that ended ("add 10 minutes"): the clock gets `ms` more, the
+ * final results are cleared (the final phase runs again at the new end) and the search runs.
+ */
+export async function extendSearchBudget(ctx: StoreContext, id: string, ms: number): Promise<SearchRecord> {
+  if (!(ms > 0)) throw new RangeError(`extendSearchBudget: expected a positive time, got ${ms}`);
+  return updateSearch(ctx, id, (search) => {
+    if (search.status !== 'done' && search.status !== 'stopped') {
+      throw new Error(`search ${id} is ${search.status}: time can be added once it has ended`);
+    }
+    const { final: _final, finalProgress: _progress, error: _error, ...rest } = search;
+    const clock = advanceClock(search.clock, ctx.now(), true);
+    return { ...rest, status: 'running', clock: { ...clock, addedMs: clock.addedMs + ms } };
+  });
+}
+
 /** Counts one more result whose weights were not stored (storage quota). */
 export async function countSkippedWeights(ctx: StoreContext, id: string): Promise<SearchRecord> {
   return updateSearch(ctx, id, (search) => ({ ...search, weightsSkipped: (search.weightsSkipped ?? 0) + 1 }));

@@ -93,6 +93,9 @@ export class Store {
   addFineTuned(id: string, fineTuned: FineTuned): Promise<SearchRecord> {
     return searches.addFineTuned(this.#ctx, id, fineTuned);
   }
+  extendSearchBudget(id: string, ms: number): Promise<SearchRecord> {
+    return searches.extendSearchBudget(this.#ctx, id, ms);
+  }
   tickSearchClock(id: string, now: number): Promise<SearchRecord> {
     return searches.tickSearchClock(this.#ctx, id, now);
   }

@@ -94,6 +94,18 @@ export class Searches {
     await this.#setStatus('stopped');
   }
 
+  /** More minutes for a budgeted search that ended: it runs on from where its agent was. */
+  async addTime(minutes: number): Promise<void> {
+    const { storage, coordination, open, session } = this.#p;
+    const store = storage.store;
+    const id = open.id;
+    if (!store || !id) return;
+    await store.extendSearchBudget(id, minutes * 60_000);
+    coordination.post({ type: 'search-changed', searchId: id });
+    await open.refresh();
+    if (open.record && open.config && session.searchId === null) await session.join(open.record, open.config);
+  }
+
   async delete(id: string): Promise<void> {
     const { storage, coordination, open, session } = this.#p;
     const store = storage.store;

@@ -93,3 +93,32 @@ describe('a budget too small for the device', () => {
     expect(search.error).toMatch(/The time budget of 0\.5 min is too small on this device: no net finished/);
   });
 });
+
+describe('more time for a budgeted search', () => {
+  it('runs on from where the agent was, spends the new time at the last ε, and ends again with new results', async () => {
+    const { store, id, cfg, trainer } = await budgeted(3, 100);
+    const first = (await store.getSearch(id))!;
+    expect(first.status).toBe('done');
+    const before = await store.listReplay(id);
+    const planBefore = ((await store.getAgentState(id))!.state as unknown as AgentJson).config.schedule.map((l) => l.nets);
+    await expect(store.updateSearchStatus(id, 'running').then(() => store.extendSearchBudget(id, 1000))).rejects.toThrow(/time can be added once it has ended/);
+    await store.updateSearchStatus(id, 'done');
+    const extended = await store.extendSearchBudget(id, 3000);
+    expect(extended).toMatchObject({ status: 'running', clock: { addedMs: 3000 } });
+    expect(extended.final).toBeUndefined();
+    const started = Date.now();
+    await session(store, id, cfg, trainer, 'tab-b').start();
+    const wallMs = Date.now() - started;
+    const after = (await store.getSearch(id))!;
+    expect(after.status).toBe('done');
+    expect(after.final?.ensembleNetStrings.length).toBeGreaterThan(0);
+    expect(wallMs).toBeLessThanOrEqual(3000 * 1.1);
+    const replay = await store.listReplay(id);
+    expect(replay.length).toBeGreaterThan(before.length);
+    const agent = (await store.getAgentState(id))!.state as unknown as AgentJson;
+    const planAfter = agent.config.schedule.map((l) => l.nets);
+    expect(planAfter.slice(0, -1)).toEqual(agent.trainedPerLevel.slice(0, -1));
+    expect(planAfter.at(-1)!).toBeGreaterThan(planBefore.at(-1)!);
+    expect(replayQTable(agent)).toEqual(agent.strategy);
+  });
+});
