@@ -28,19 +28,18 @@ export function netsForTime(input: TimePlanInput): number {
 }
 
 /**
- * Time to hold back for the final phase: fine-tuning the top nets for their epochs (at the
- * measured time per epoch) and one net's time for the ensemble, at most 30% of the budget so
- * the search itself keeps most of it.
+ * Time to hold back for the final phase: fine-tuning the top nets one after another (each at
+ * the measured cost of a fine-tuning) and the ensemble's evaluation, at most 30% of the budget
+ * so the search itself keeps most of it.
  */
 export function finalReserveMs(input: {
   readonly budgetMs: number;
-  readonly msPerNet: number;
-  readonly epochsPerNet: number;
   readonly fineTuneTop: number;
-  readonly fineTuneEpochs: number;
+  /** One net's fine-tuning: its epochs at the measured build, training and evaluation time per epoch. */
+  readonly fineTuneMsPerNet: number;
+  readonly ensembleMs: number;
 }): number {
-  const perEpoch = input.msPerNet / Math.max(1, input.epochsPerNet);
-  return Math.min(0.3 * input.budgetMs, perEpoch * input.fineTuneTop * input.fineTuneEpochs + input.msPerNet);
+  return Math.min(0.3 * input.budgetMs, input.fineTuneTop * input.fineTuneMsPerNet + input.ensembleMs);
 }
 
 /**

@@ -29,12 +29,14 @@ test('a 2-minute budget, reloaded mid-search, ends on time with a downloadable m
     await app.refresh();
     return JSON.parse(JSON.stringify(app.search));
   });
+  const nets = (await replayOf(page)).length;
+  console.log(`budget 120 s: ended after ${(wallMs / 1000).toFixed(1)} s by the wall clock, ${(search.clock.usedMs / 1000).toFixed(1)} s by the search's clock, ${nets} nets`);
   // Within 5% of the two minutes, by the wall clock and by the search's own clock.
   expect(wallMs).toBeLessThanOrEqual(120_000 * 1.05);
   expect(search.clock.usedMs).toBeLessThanOrEqual(120_000 * 1.05);
   expect(search.clock.usedMs).toBeGreaterThan(120_000 * 0.5);
   expect(search.final.ensembleNetStrings.length).toBeGreaterThan(0);
-  // The plan grew past the tiny preset's 10 nets if the device allowed it; every net ran on WebGPU.
+  // Every net ran on WebGPU.
   const replay = await replayOf(page);
   expect(replay.length).toBeGreaterThanOrEqual(3);
   expect(replay.every((e) => e.backend === 'webgpu')).toBe(true);

@@ -4,7 +4,8 @@
  * after the final phase's reserve, and says when the main phase's time is up.
  */
 import { finalReserveMs, netsForTime, planSchedule } from '../../core';
-import { MAX_TICK_GAP_MS, type SearchRecord } from '../../store';
+import { MAX_TICK_GAP_MS, type ReplayRecord, type SearchRecord } from '../../store';
+import type { SearchConfig } from '../config';
 import type { SearchLeader } from '../leader';
 import type { SessionContext } from './context';
 
@@ -33,6 +34,8 @@ export class BudgetKeeper {
   readonly #ctx: SessionContext;
   /** The pace last measured (wall-clock ms per net per trainer); null before it could be. */
   msPerNet: number | null = null;
+  /** What one fine-tuning and the ensemble cost, from the nets' own timings; null before measured. */
+  #finalCosts: { fineTuneMsPerNet: number; ensembleMs: number } | null = null;
 
   constructor(ctx: SessionContext) {
     this.#ctx = ctx;
@@ -60,6 +63,7 @@ export class BudgetKeeper {
     if (progress.trained < NETS_TO_MEASURE || state.usedMs <= 0) return state.usedMs >= state.budgetMs * 0.7 ? 'final' : 'main';
     const msPerNet = (state.usedMs * trainers) / progress.trained;
     this.msPerNet = msPerNet;
+    this.#finalCosts = finalCosts(await this.#ctx.store.listReplay(this.#ctx.searchId), this.#ctx.config, msPerNet, state.budgetMs);
     const reserveMs = this.reserveMs(state, msPerNet);
     if (state.usedMs >= state.budgetMs - reserveMs) return 'final';
     const remaining = netsForTime({ budgetMs: state.budgetMs, usedMs: state.usedMs, reserveMs, msPerNet, trainers });
@@ -88,9 +92,8 @@ export class BudgetKeeper {
   async timeForFineTuning(): Promise<boolean> {
     const state = await this.tick();
     if (!state || this.msPerNet === null) return true;
-    const { training, final } = this.#ctx.config;
-    const fineTuneMs = (this.msPerNet * final.fineTuneEpochs) / Math.max(1, training.epochs);
-    return state.usedMs + fineTuneMs + this.msPerNet <= state.budgetMs;
+    const costs = this.#finalCosts ?? finalCosts([], this.#ctx.config, this.msPerNet, state.budgetMs);
+    return state.usedMs + costs.fineTuneMsPerNet + costs.ensembleMs <= state.budgetMs;
   }
 
   /** Keeps the clock counting while this tab leads, every TICK_MS. */
@@ -104,13 +107,37 @@ export class BudgetKeeper {
   }
 
   reserveMs(state: BudgetState, msPerNet: number): number {
-    const { training, final } = this.#ctx.config;
-    return finalReserveMs({
-      budgetMs: state.budgetMs,
-      msPerNet,
-      epochsPerNet: training.epochs,
-      fineTuneTop: final.fineTuneTop,
-      fineTuneEpochs: final.fineTuneEpochs,
-    });
+    const costs = this.#finalCosts ?? finalCosts([], this.#ctx.config, msPerNet, state.budgetMs);
+    return finalReserveMs({ budgetMs: state.budgetMs, fineTuneTop: this.#ctx.config.final.fineTuneTop, ...costs });
   }
+}
+
+/** Margin for what the timings do not see (messages, storage, the agent): 2 s, less in a short budget. */
+const finalMarginMs = (budgetMs: number) => Math.min(2000, 0.02 * budgetMs);
+
+/**
+ * A fine-tuning's cost from the trained nets' own timings (build, first batch, training and
+ * evaluation per epoch, times the fine-tuning epochs), and the ensemble's (one evaluation per
+ * member). Without timings, the wall-clock pace per net stands in (a net's whole cost).
+ */
+export function finalCosts(
+  replay: readonly ReplayRecord[],
+  config: SearchConfig,
+  msPerNet: number,
+  budgetMs: number,
+): { fineTuneMsPerNet: number; ensembleMs: number } {
+  const margin = finalMarginMs(budgetMs);
+  const timed = replay.filter((e) => e.timings !== null && e.valCurve.length > 0 && e.source === 'trained');
+  if (timed.length === 0) {
+    const perEpoch = msPerNet / Math.max(1, config.training.epochs);
+    return { fineTuneMsPerNet: perEpoch * config.final.fineTuneEpochs + margin, ensembleMs: msPerNet };
+  }
+  const mean = (f: (e: (typeof timed)[number]) => number) => timed.reduce((s, e) => s + f(e), 0) / timed.length;
+  const perEpoch = mean((e) => (e.timings!.trainingMs + e.timings!.evaluationMs) / e.valCurve.length);
+  const fixed = mean((e) => e.timings!.buildMs + e.timings!.firstBatchMs);
+  const evaluation = mean((e) => e.timings!.evaluationMs / e.valCurve.length);
+  return {
+    fineTuneMsPerNet: fixed + perEpoch * config.final.fineTuneEpochs + margin,
+    ensembleMs: evaluation * config.final.ensembleTop + margin,
+  };
 }

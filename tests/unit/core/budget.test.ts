@@ -27,10 +27,9 @@ describe('time planning', () => {
     expect(() => netsForTime({ budgetMs: 1, usedMs: 0, reserveMs: 0, msPerNet: 0, trainers: 1 })).toThrow(/msPerNet/);
   });
 
-  it('holds back the fine-tuning epochs and one net for the ensemble, at most 30% of the budget', () => {
-    // 10 s a net of 5 epochs: 2 s an epoch; top 2 fine-tuned 3 epochs = 12 s, plus 10 s.
-    expect(finalReserveMs({ budgetMs: 600_000, msPerNet: 10_000, epochsPerNet: 5, fineTuneTop: 2, fineTuneEpochs: 3 })).toBe(22_000);
-    expect(finalReserveMs({ budgetMs: 60_000, msPerNet: 10_000, epochsPerNet: 1, fineTuneTop: 10, fineTuneEpochs: 10 })).toBe(18_000);
+  it('holds back the fine-tunings one after another and the ensemble, at most 30% of the budget', () => {
+    expect(finalReserveMs({ budgetMs: 600_000, fineTuneTop: 2, fineTuneMsPerNet: 6_000, ensembleMs: 1_500 })).toBe(13_500);
+    expect(finalReserveMs({ budgetMs: 60_000, fineTuneTop: 10, fineTuneMsPerNet: 6_000, ensembleMs: 1_500 })).toBe(18_000);
   });
 
   it("spreads the nets over the ε levels in the schedule's proportions", () => {
