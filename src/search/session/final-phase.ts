@@ -26,10 +26,13 @@ export class FinalPhase {
   readonly #weights = new Map<string, SerializedWeights>();
 
   readonly #budget: BudgetKeeper | null;
+  /** Runs before the search is marked done (the leader takes in any result that landed late). */
+  readonly #beforeDone: () => Promise<unknown>;
 
-  constructor(ctx: SessionContext, budget: BudgetKeeper | null = null) {
+  constructor(ctx: SessionContext, budget: BudgetKeeper | null = null, beforeDone: () => Promise<unknown> = async () => undefined) {
     this.#ctx = ctx;
     this.#budget = budget;
+    this.#beforeDone = beforeDone;
   }
 
   async run(): Promise<void> {
@@ -173,6 +176,7 @@ export class FinalPhase {
       ensembleTestAccuracy: ensembleAccuracy,
       finishedAt: Date.now(),
     });
+    await this.#beforeDone();
     await this.#ctx.setStatus('done');
   }
 }

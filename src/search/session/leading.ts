@@ -70,6 +70,7 @@ export class Leading {
                 return 'ended';
               }
               if (tooSmall) this.#ctx.emit({ type: 'warning', message: tooSmall });
+              await leader.incorporateResults();
               await this.#ctx.setStatus('final');
               continue;
             }
@@ -82,7 +83,11 @@ export class Leading {
             }
           } else if (search.status === 'final') {
             // Returns when done, or paused, or closing: the loop reads which and waits or ends.
-            await new FinalPhase(this.#ctx, budget).run();
+            // A time budget ends the main phase with jobs in flight: a result that lands after
+            // that is still the agent's, or the store would hold results the agent never learnt.
+            const current = leader;
+            await current.incorporateResults();
+            await new FinalPhase(this.#ctx, budget, () => current.incorporateResults()).run();
             continue;
           }
           errors = 0;
