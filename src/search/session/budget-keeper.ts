@@ -36,6 +36,8 @@ export class BudgetKeeper {
   msPerNet: number | null = null;
   /** What one fine-tuning and the ensemble cost, from the nets' own timings; null before measured. */
   #finalCosts: { fineTuneMsPerNet: number; ensembleMs: number } | null = null;
+  /** Nets trained when #finalCosts was measured: the replay is read again only when it grew. */
+  #costsAtTrained = -1;
 
   constructor(ctx: SessionContext) {
     this.#ctx = ctx;
@@ -63,7 +65,10 @@ export class BudgetKeeper {
     if (progress.trained < NETS_TO_MEASURE || state.usedMs <= 0) return state.usedMs >= state.budgetMs * 0.7 ? 'final' : 'main';
     const msPerNet = (state.usedMs * trainers) / progress.trained;
     this.msPerNet = msPerNet;
-    this.#finalCosts = finalCosts(await this.#ctx.store.listReplay(this.#ctx.searchId), this.#ctx.config, msPerNet, state.budgetMs);
+    if (this.#costsAtTrained !== progress.trained) {
+      this.#finalCosts = finalCosts(await this.#ctx.store.listReplay(this.#ctx.searchId), this.#ctx.config, msPerNet, state.budgetMs);
+      this.#costsAtTrained = progress.trained;
+    }
     const reserveMs = this.reserveMs(state, msPerNet);
     if (state.usedMs >= state.budgetMs - reserveMs) return 'final';
     const remaining = netsForTime({ budgetMs: state.budgetMs, usedMs: state.usedMs, reserveMs, msPerNet, trainers });

@@ -8,20 +8,16 @@ import type { SearchConfig } from '../../search/config';
 import { SearchSession, type SessionEvent } from '../../search/search-session';
 import type { SearchRecord } from '../../store';
 import type { Coordination } from '../../swarm/coordination';
-import type { EpochRecord, TrainProgress } from '../../train/types';
+import type { PageLiveJob } from '../../page-hook';
+import type { EpochRecord } from '../../train/types';
 import type { BrowserStorage } from './browser-storage.svelte';
 import type { Datasets } from './datasets.svelte';
 import type { Notices } from './notices.svelte';
 import type { OpenSearch } from './open-search.svelte';
 import type { Trainers } from './trainers.svelte';
 
-export interface LiveJob {
-  readonly slot: number;
-  readonly jobId: number;
-  readonly netString: string;
-  readonly epsilon: number;
-  readonly startedAt: number;
-  readonly progress: TrainProgress | null;
+/** A job this tab trains now, as the page hook declares it, with its validation curve so far. */
+export interface LiveJob extends PageLiveJob {
   readonly curve: readonly EpochRecord[];
 }
 
