@@ -17,7 +17,9 @@ const intList = (max: number, maxItems = 16) => v.pipe(v.array(upTo(max)), v.min
 const record = <const T extends v.ObjectEntries>(entries: T) => v.pipe(v.object(entries), v.readonly());
 
 /** The presets by id: a new preset is a new row of `searchPresets` and a new id here. */
-export const PRESET_IDS = ['tiny', 'quick', 'paper', 'bench'] as const;
+export const PRESET_IDS = ['budget', 'tiny', 'quick', 'paper', 'bench'] as const;
+/** What a new visitor's setup starts from (issue 14): the best model ten minutes buy. */
+export const DEFAULT_PRESET_ID: PresetId = 'budget';
 export type PresetId = (typeof PRESET_IDS)[number];
 
 // Bounds: a config also comes from files (a search archive) and the URL, and the setup screen
@@ -136,6 +138,26 @@ const noConstraints: ConstraintSetup = { paramCap: null, latencyTargetMs: null, 
 
 /** The presets are data: a new one is a new row. */
 export const searchPresets: Record<PresetId, PresetRow> = {
+  /**
+   * The default (issue 14): ten minutes on this device. The quick space and the paper's ε
+   * proportions; the search measures its first nets, then picks how many images each net
+   * trains on (at most all of them) so the budget buys about 40 nets, and how many nets per
+   * ε level; early stopping ends the hopeless ones; the final phase fine-tunes the top 3.
+   */
+  budget: {
+    presetId: 'budget',
+    strategy: 'q-learning',
+    space: searchSpacePresets.quick,
+    schedule: schedulePresets.quick,
+    replaySamples: 100,
+    training: { ...seedTraining, epochs: 4, batchSize: 64 },
+    data: { trainSize: null, validationSize: 1000, testSize: null, progressive: false, progressiveStart: 0.25 },
+    constraints: noConstraints,
+    final: { fineTuneTop: 3, fineTuneEpochs: 6, ensembleTop: 3 },
+    earlyStopping: EARLY_STOPPING_ON,
+    budget: { minutes: 10 },
+    trainersPerTab: 1,
+  },
   /**
    * Seconds per net even on a CPU emulating a GPU (SwiftShader): the e2e tests and a first
    * look. Ten nets over six ε levels, so the agent's shift from exploring to exploiting shows.
