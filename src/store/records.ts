@@ -103,6 +103,19 @@ export const SearchRecordSchema = v.object({
    * longer than a few seconds (every tab closed, a pause) is not counted.
    */
   clock: v.optional(v.object({ usedMs: milliseconds, tickAt: v.nullable(timestamp), addedMs: milliseconds })),
+  /**
+   * A budgeted search's plan, written by its leader once it has measured this device: the
+   * training images each net gets from then on (null: all of the config's), and the
+   * calibration it was planned from (training time per image as a fixed part plus a part per
+   * multiply-add, on one backend, fitted to `nets` nets).
+   */
+  plan: v.optional(
+    v.object({
+      trainSampleSize: v.nullable(v.pipe(count, v.minValue(1))),
+      calibration: v.object({ backend: shortText, msPerImage: milliseconds, nsPerMultiplyAdd: milliseconds, nets: count }),
+      plannedAt: timestamp,
+    }),
+  ),
 });
 export type SearchRecord = v.InferOutput<typeof SearchRecordSchema>;
 
