@@ -84,3 +84,4 @@ export {
   type StopDecision,
 } from './early-stopping';
 export { finalReserveMs, netsForTime, planSchedule, type TimePlanInput } from './budget';
+export { fitThroughput, planTrainImages, predictTrainingMs, type DataPlanInput, type Throughput, type TrainingSample } from './throughput';
