@@ -14,8 +14,11 @@ export interface UrlSetup {
   readonly backend?: 'webgpu' | 'webgl' | 'cpu' | 'auto';
   /** 'random' runs the random-search baseline (ε = 1 throughout); absent = Q-learning. */
   readonly strategy?: 'q-learning' | 'random';
-  /** A time budget in minutes (the search plans to end within it). */
-  readonly budget?: number;
+  /**
+   * A time budget in minutes (the search plans to end within it); null for `budget=none`, a
+   * preset that brings a budget (`budget`) run without one. Absent: the preset's own.
+   */
+  readonly budget?: number | null;
 }
 
 /** A week: past that a budget is a mistake, not a plan. */
@@ -73,18 +76,23 @@ export function parseUrlSetup(search: string): UrlSetup {
     setup.strategy = strategy;
   }
   const budget = params.get('budget');
-  if (budget !== null) {
+  if (budget === 'none') setup.budget = null;
+  else if (budget !== null) {
     const minutes = Number(budget);
     if (!/^\d+(\.\d+)?$/.test(budget) || !(minutes > 0) || minutes > MAX_BUDGET_MINUTES) {
-      throw new UrlSetupError(`URL parameter budget=${JSON.stringify(budget)}: expected a number of minutes above 0 and at most ${MAX_BUDGET_MINUTES}`);
+      throw new UrlSetupError(`URL parameter budget=${JSON.stringify(budget)}: expected a number of minutes above 0 and at most ${MAX_BUDGET_MINUTES}, or none`);
     }
     setup.budget = minutes;
   }
   return setup;
 }
 
-/** The query string for a setup (autostart never written back: a shared link should not start work). */
-export function formatUrlSetup(setup: { dataset: string; preset: PresetId; seed: number; backend?: string; strategy?: string; budget?: number | null }): string {
+/**
+ * The query string for a setup (autostart never written back: a shared link should not start
+ * work). `budget`: minutes, 'none' (no budget although the preset has one), or null/absent to
+ * leave it to the preset.
+ */
+export function formatUrlSetup(setup: { dataset: string; preset: PresetId; seed: number; backend?: string; strategy?: string; budget?: number | 'none' | null }): string {
   const params = new URLSearchParams({ dataset: setup.dataset, preset: setup.preset, seed: String(setup.seed) });
   if (setup.budget != null) params.set('budget', String(setup.budget));
   if (setup.backend && setup.backend !== 'auto') params.set('backend', setup.backend);

@@ -3,16 +3,22 @@
  * dataset, seed and strategy are the setup's, never copies kept beside it. The address bar
  * always describes the setup (src/search/url-setup), so it can be shared or reloaded.
  */
-import { estimateSearchSize, parseSearchConfig, presetConfig, PRESET_IDS, type PresetId, type SearchConfig } from '../../search/config';
+import { DEFAULT_PRESET_ID, estimateSearchSize, parseSearchConfig, presetConfig, PRESET_IDS, type PresetId, type SearchConfig } from '../../search/config';
 import { DEFAULT_DATASET_ID } from '../../search/catalog';
 import { formatUrlSetup, MAX_BUDGET_MINUTES, type UrlSetup } from '../../search/url-setup';
 import type { BackendPreference } from '../../train/types';
+import { budgetFor, budgetParam, ownMinutesOf } from '../setup-budget';
 
 export class Setup {
   /** The preset last chosen: the config starts from it and "Back to the preset" returns to it. */
-  presetId: PresetId = $state('tiny');
+  presetId: PresetId = $state(DEFAULT_PRESET_ID);
   /** A preset's row, possibly edited in the advanced panel (then its presetId is 'custom'). */
-  config: SearchConfig = $state.raw(presetConfig('tiny', DEFAULT_DATASET_ID, 1));
+  config: SearchConfig = $state.raw(presetConfig(DEFAULT_PRESET_ID, DEFAULT_DATASET_ID, 1));
+  /**
+   * The budget the person chose (typed into the field, or the URL's `budget=`), kept across
+   * preset changes; null: each preset brings its own (setup-budget.ts).
+   */
+  ownBudgetMinutes: number | null = $state(null);
   /** The trainers' backend, from the URL only (the runner's `--backend`). */
   backendPreference: BackendPreference = $state('auto');
 
@@ -22,22 +28,31 @@ export class Setup {
   fromUrl(url: UrlSetup): void {
     if (url.backend) this.backendPreference = url.backend;
     if (url.preset) this.presetId = url.preset;
+    // `budget=none` is no budget on this preset, not a choice that follows the person to others.
+    if (url.budget !== undefined) this.ownBudgetMinutes = url.budget;
     this.config = presetConfig(this.presetId, url.dataset ?? this.config.datasetId, url.seed ?? this.config.seed, {
       strategy: url.strategy ?? this.config.strategy,
-      budget: url.budget !== undefined ? { minutes: url.budget } : this.config.budget,
+      budget: url.budget === null ? null : budgetFor(this.presetId, this.ownBudgetMinutes),
     });
   }
 
   /** Starts over from a preset, keeping the dataset, seed and strategy. */
   setPreset(id: PresetId): void {
-    this.presetId = PRESET_IDS.includes(id) ? id : 'tiny';
-    this.config = presetConfig(this.presetId, this.config.datasetId, this.config.seed, { strategy: this.config.strategy, budget: this.config.budget });
+    this.presetId = PRESET_IDS.includes(id) ? id : DEFAULT_PRESET_ID;
+    this.config = presetConfig(this.presetId, this.config.datasetId, this.config.seed, {
+      strategy: this.config.strategy,
+      budget: budgetFor(this.presetId, this.ownBudgetMinutes),
+    });
     this.writeUrl();
   }
 
-  /** A time budget in minutes, or null to size the search by its schedule; false for a value that is not one. */
+  /**
+   * The person's time budget in minutes (kept across presets), or null to size this search by
+   * its schedule (the next preset chosen brings its own again); false for a value that is not one.
+   */
   setBudget(minutes: number | null): boolean {
     if (minutes !== null && !(minutes > 0 && minutes <= MAX_BUDGET_MINUTES)) return false;
+    this.ownBudgetMinutes = minutes;
     this.config = { ...this.config, budget: minutes === null ? null : { minutes } };
     this.writeUrl();
     return true;
@@ -72,6 +87,8 @@ export class Setup {
   adopt(config: SearchConfig): void {
     this.config = { ...config, datasetId: this.config.datasetId };
     if (config.presetId !== 'custom') this.presetId = config.presetId;
+    // Its budget is the person's only where its preset would not have brought it.
+    this.ownBudgetMinutes = ownMinutesOf(this.presetId, config.budget);
     // The address bar always shows the setup (the old state wrote it on every dataset choice).
     this.writeUrl();
   }
@@ -84,7 +101,7 @@ export class Setup {
       seed: this.config.seed,
       backend: this.backendPreference,
       strategy: this.config.strategy,
-      budget: this.config.budget?.minutes ?? null,
+      budget: budgetParam(this.presetId, this.config.budget, this.ownBudgetMinutes),
     });
     if (location.search !== query) history.replaceState(null, '', `${location.pathname}${query}`);
   }
