@@ -90,6 +90,37 @@ test('the main screen has no serious accessibility violations, at desktop and at
   expect(errors).toEqual([]);
 });
 
+test('a new visitor starts on the 10-minute budget preset; tiny clears the budget, budget brings it back, a typed budget stays', async ({ page }) => {
+  const errors = failOnPageErrors(page);
+  await openApp(page);
+  const budgeted = page.getByRole('radio', { name: /^Budgeted: the best model 10 minutes buy/ });
+  const budget = page.getByTestId('budget');
+  await expect(budgeted).toBeChecked();
+  await expect(budget).toHaveValue('10');
+  await expect(page.getByTestId('estimate')).toContainText('Within 10 minutes');
+  // The preset's own budget is not written: the URL says only what differs from the preset.
+  await expect(page).toHaveURL(/[?&]preset=budget(&|$)/);
+  expect(new URL(page.url()).searchParams.has('budget')).toBe(false);
+
+  await page.getByRole('radio', { name: /^tiny/ }).check();
+  await expect(budget).toHaveValue('');
+  await expect(page.getByTestId('estimate')).toContainText('This search trains 10 nets');
+  await expect(page).toHaveURL(/[?&]preset=tiny(&|$)/);
+  await budgeted.check();
+  await expect(budget).toHaveValue('10');
+
+  // Minutes the person types are theirs: they stay on another preset, and a reload of the URL keeps both.
+  await budget.fill('20');
+  await budget.press('Tab');
+  await page.getByRole('radio', { name: /^quick/ }).check();
+  await expect(budget).toHaveValue('20');
+  await expect(page).toHaveURL(/[?&]preset=quick&.*budget=20/);
+  await page.reload();
+  await expect(page.getByRole('radio', { name: /^quick/ })).toBeChecked({ timeout: 60_000 });
+  await expect(budget).toHaveValue('20');
+  expect(errors).toEqual([]);
+});
+
 test('a CIFAR-10 binary import through the file input lists the dataset with its class counts', async ({ page }) => {
   const errors = failOnPageErrors(page);
   await openApp(page);
