@@ -6,6 +6,8 @@
  *   breakdown  where a candidate's time goes on the tiny and quick presets (a real search)
  *   tabs       nets per hour with one tab and with two (tiny preset, cpu backend)
  *   quality    Q-learning against random search, same nets, several seeds (cpu backend)
+ *   budget     what a time budget buys (issue 14): test accuracy of budgeted searches against
+ *              random search and a fixed CNN; hours, so only when named in --parts
  * `--quick` sizes everything to about 10 minutes on a 2-core machine without a GPU.
  * Each part is a module of scripts/bench/ (sizes in plan.ts, files in report.ts); this composes them.
  */
@@ -13,6 +15,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdapterInfo } from '../src/train/types';
 import { benchBreakdown } from './bench/breakdown';
+import { benchBudget } from './bench/budget';
 import { plan, type PartContext, type PartReport } from './bench/plan';
 import { benchQuality } from './bench/quality';
 import { adapterName, printPart, writeReport, type BenchResults } from './bench/report';
@@ -32,7 +35,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${BENCH_USAGE}\n`);
     return 0;
   }
-  const p = plan(args.quick, args.seeds);
+  const p = plan(args);
   const began = Date.now();
   const machine = await describeMachine();
   await ensureBuilt(root);
@@ -48,6 +51,7 @@ async function main(): Promise<number> {
     breakdown: () => benchBreakdown(ctx, p.breakdown),
     tabs: () => benchTabs(ctx, p.tabs),
     quality: () => benchQuality(ctx, p.quality),
+    budget: () => benchBudget(ctx, p.budget),
   };
   const failed: BenchPart[] = [];
   const results: BenchResults = { date: new Date().toISOString(), quick: args.quick, partial: !BENCH_PARTS.every((part) => args.parts.includes(part)), machine, browser: browserVersion, adapter: null, plan: p, parts: {}, timings: {} };

@@ -3,6 +3,7 @@
  * hands back: the shared shapes of scripts/bench/*.ts.
  */
 import type { AdapterInfo, BackendName } from '../../src/train/types';
+import { BUDGET_DATASETS, BUDGET_METHODS, type BenchArgs, type BudgetMethod } from '../lib/args-bench';
 import { DEFAULT_NETS } from '../lib/args-bench-train';
 import type { Row } from '../lib/format';
 
@@ -22,6 +23,8 @@ export interface PartReport {
   readonly table: { readonly headers: readonly string[]; readonly rows: readonly Row[] };
   readonly footnotes?: readonly string[];
   readonly epsilonTable?: { readonly headers: readonly string[]; readonly rows: readonly Row[] };
+  /** More tables, each with a title (the budget part's every run). */
+  readonly tables?: readonly { readonly title: string; readonly headers: readonly string[]; readonly rows: readonly Row[] }[];
   readonly error?: string;
   readonly [more: string]: unknown;
 }
@@ -39,10 +42,17 @@ export interface Plan {
   readonly breakdown: { runs: BreakdownRun[] };
   readonly tabs: { preset: string; backend: BackendName; seeds: number[] };
   readonly quality: { preset: string; backend: BackendName; seeds: number[] };
+  readonly budget: { minutes: number[]; datasets: string[]; backends: BackendName[]; seeds: number[]; methods: BudgetMethod[] };
 }
 
-/** Sizes of each part: --quick for ~10 minutes on 2 cores with SwiftShader, full for under an hour. */
-export function plan(quick: boolean, seeds: number | null): Plan {
+/**
+ * Sizes of each part: --quick for ~10 minutes on 2 cores with SwiftShader, full for under an
+ * hour; the budget part (only when named) is the issue's full grid, about 16 hours, or --quick's
+ * one 2-minute search per method (about 10 minutes), or what its options choose.
+ */
+export function plan(args: Pick<BenchArgs, 'quick' | 'seeds' | 'budget'>): Plan {
+  const { quick, seeds } = args;
+  const b = args.budget;
   return {
     train: {
       backends: ['webgpu', 'webgl', 'cpu'],
@@ -65,5 +75,13 @@ export function plan(quick: boolean, seeds: number | null): Plan {
     tabs: { preset: 'tiny', backend: quick ? 'cpu' : 'webgpu', seeds: quick ? [1, 2] : [1, 2, 3] },
     // A tiny search takes seconds on the cpu backend: --quick affords more seeds of it.
     quality: { preset: quick ? 'tiny' : 'bench', backend: 'cpu', seeds: Array.from({ length: seeds ?? (quick ? 5 : 3) }, (_, i) => i + 1) },
+    // Issue 14's evidence: 5 and 15 minutes, both shipped datasets, cpu and webgpu, 3 seeds.
+    budget: {
+      minutes: [...(b.minutes ?? (quick ? [2] : [5, 15]))],
+      datasets: [...(b.datasets ?? (quick ? ['mnist'] : BUDGET_DATASETS))],
+      backends: [...(b.backends ?? (quick ? ['cpu'] : ['cpu', 'webgpu']))],
+      seeds: Array.from({ length: seeds ?? (quick ? 1 : 3) }, (_, i) => i + 1),
+      methods: [...(b.methods ?? BUDGET_METHODS)],
+    },
   };
 }

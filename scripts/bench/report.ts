@@ -32,12 +32,14 @@ function renderMarkdown(results: BenchResults): string {
     breakdown: '2. Where a candidate\'s time goes',
     tabs: '3. Tabs: nets per hour',
     quality: '4. Search quality: Q-learning vs random search',
+    budget: '5. Time budget: what the minutes buy',
   };
   for (const [part, value] of Object.entries(results.parts) as [BenchPart, PartReport][]) {
     lines.push(`## ${titles[part]}`, '', value.note, '', markdownTable(value.table.headers, value.table.rows), '');
     for (const line of value.footnotes ?? []) lines.push(`- ${line}`);
     if (value.footnotes?.length) lines.push('');
     if (value.epsilonTable) lines.push('Mean validation accuracy of the nets sampled at each ε (paper Figure 3):', '', markdownTable(value.epsilonTable.headers, value.epsilonTable.rows), '');
+    for (const t of value.tables ?? []) lines.push(`${t.title}:`, '', markdownTable(t.headers, t.rows), '');
     lines.push(`Took ${duration(results.timings[part])}.`, '');
   }
   return `${lines.join('\n')}\n`;
@@ -48,6 +50,7 @@ export function printPart(part: BenchPart, value: PartReport, ms: number | undef
   process.stdout.write(`\n${textTable(value.table.headers, value.table.rows)}\n`);
   for (const line of value.footnotes ?? []) process.stdout.write(`${line}\n`);
   if (value.epsilonTable) process.stdout.write(`\n${textTable(value.epsilonTable.headers, value.epsilonTable.rows)}\n`);
+  for (const t of value.tables ?? []) process.stdout.write(`\n${t.title}:\n${textTable(t.headers, t.rows)}\n`);
   process.stdout.write(`(${part}: ${duration(ms)})\n`);
 }
 

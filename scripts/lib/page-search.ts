@@ -29,6 +29,14 @@ export interface PageSearchOptions {
   /** The backend that must run (checked). */
   readonly backend: BackendName;
   readonly strategy?: SearchConfig['strategy'];
+  /** A time budget in minutes (`&budget=N`: overrides the preset's). */
+  readonly budget?: number;
+  /**
+   * Changes the setup the URL filled in before the search starts (what the URL cannot say,
+   * e.g. early stopping off): the page opens without autostart, and the app validates the
+   * result (PageHook.setConfig) as it does the advanced panel's.
+   */
+  readonly configure?: (config: SearchConfig) => SearchConfig;
   /** Pages in the context (the others join). */
   readonly tabs?: number;
   /** Stop once this many nets are trained. */
@@ -64,6 +72,7 @@ export async function runPageSearch(o: PageSearchOptions): Promise<PageSearchRes
   const log = o.log ?? (() => {});
   const params = new URLSearchParams({ dataset: o.dataset, preset: o.preset, seed: String(o.seed), backend: o.backend });
   if (o.strategy && o.strategy !== 'q-learning') params.set('strategy', o.strategy);
+  if (o.budget !== undefined) params.set('budget', String(o.budget));
   const browser = await launchBrowser();
   const context = await newContext(browser);
   const errors: string[] = [];
@@ -77,10 +86,21 @@ export async function runPageSearch(o: PageSearchOptions): Promise<PageSearchRes
       pages.push(page);
       return page;
     };
-    const first = await open(true);
+    const first = await open(o.configure === undefined);
     const { backend, backendError } = await waitForBackend(first);
     if (!backend || backend.backend !== o.backend) {
       throw new RunnerError(`the benchmark needs ${o.backend} but the page runs ${backend?.backend ?? `nothing (${backendError})`}${backend?.fallbackReason ? `: ${backend.fallbackReason}` : ''}`, 3);
+    }
+    if (o.configure) {
+      const config = o.configure(await first.evaluate(() => JSON.parse(JSON.stringify(globalThis.__metaqnn!.config)) as SearchConfig));
+      const refused = await first.evaluate(async (config) => {
+        const app = globalThis.__metaqnn!;
+        const invalid = app.setConfig(config);
+        if (invalid) return invalid;
+        await app.startSearch();
+        return null;
+      }, config);
+      if (refused) throw new RunnerError(`the app refused the benchmark's setup: ${refused}`);
     }
     await first.waitForFunction(() => globalThis.__metaqnn!.search !== null && globalThis.__metaqnn!.dataset !== null, null, { timeout: 300_000 });
     for (let tab = 2; tab <= (o.tabs ?? 1); tab++) await open(false);

@@ -94,7 +94,14 @@ describe('npm run search arguments', () => {
 
 describe('npm run bench arguments', () => {
   it('runs every part, the plan’s seeds, into bench/results by default', () => {
-    expect(parseBenchArgs([])).toEqual({ help: false, quick: false, parts: BENCH_PARTS, seeds: null, out: 'bench/results' });
+    expect(parseBenchArgs([])).toEqual({
+      help: false,
+      quick: false,
+      parts: BENCH_PARTS,
+      seeds: null,
+      out: 'bench/results',
+      budget: { minutes: null, datasets: null, backends: null, methods: null },
+    });
   });
 
   it('keeps the chosen parts in the fixed order', () => {
