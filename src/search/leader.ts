@@ -60,6 +60,8 @@ export class SearchLeader {
   #revision: number;
   /** Jobs this leader has queued since it took over (tells the caller to announce them). */
   jobsQueued = 0;
+  /** Training images the nets queued from now on get (a time budget's data plan); null: the config's. */
+  trainSampleSize: number | null = null;
 
   private constructor(store: Store, search: SearchRecord, config: SearchConfig, dataset: DatasetShape, agent: Agent, revision: number) {
     this.#store = store;
@@ -175,7 +177,7 @@ export class SearchLeader {
       switch (step.type) {
         case 'train': {
           await this.#store.enqueueJob(
-            { searchId, netString: step.key, iterations: [step.iteration], epsilon: step.epsilon },
+            { searchId, netString: step.key, iterations: [step.iteration], epsilon: step.epsilon, trainSampleSize: this.trainSampleSize },
             this.#write(),
           );
           this.#revision++;

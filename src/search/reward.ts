@@ -93,6 +93,8 @@ export function replayEntryFromResult(result: TrainResult, ctx: EntryContext): R
       evaluationMs: result.timings.evaluateMs,
     },
     status: result.failedToLearn ? 'failed-to-learn' : 'ok',
+    // Images per epoch: a budget's calibration divides the training time by them.
+    trainImages: Math.max(1, result.trainImages),
     ...(earlyStop ? { earlyStop } : {}),
   };
 }

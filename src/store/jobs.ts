@@ -32,6 +32,8 @@ export interface NewJob {
   /** Agent iterations waiting for this net (usually one). */
   readonly iterations: readonly number[];
   readonly epsilon: number;
+  /** Training images for this net (a budget's data plan); absent or null: the config's. */
+  readonly trainSampleSize?: number | null;
 }
 
 const NewJobSchema = v.omit(JobRecordSchema, ['id']);
@@ -73,6 +75,7 @@ export async function enqueueJob(
       attempts: 0,
       lastError: null,
       createdAt: ctx.now(),
+      ...(input.trainSampleSize != null ? { trainSampleSize: input.trainSampleSize } : {}),
     },
     { store: 'jobs', key: netKey, direction: 'write' },
   );

@@ -197,6 +197,8 @@ const replayEntryEntries = {
    * accuracy predicted from its curve (what the agent learnt from), the chance it had of
    * reaching the bar, and the bar (the K-th best accuracy then). Absent or null: trained to the end.
    */
+  /** Training images per epoch (a budget's data plan or progressive data may use fewer than all); absent when unknown. */
+  trainImages: v.optional(v.nullable(v.pipe(count, v.minValue(1)))),
   earlyStop: v.optional(
     v.nullable(v.object({ afterEpoch: v.pipe(count, v.minValue(1)), predicted: fraction, chance: fraction, bar: fraction })),
   ),
@@ -230,6 +232,8 @@ export const JobRecordSchema = v.object({
   attempts: count,
   lastError: v.nullable(message),
   createdAt: timestamp,
+  /** Training images a budget's data plan gives this net (absent or null: the config's). */
+  trainSampleSize: v.optional(v.nullable(v.pipe(count, v.minValue(1)))),
 });
 export type JobRecord = v.InferOutput<typeof JobRecordSchema>;
 

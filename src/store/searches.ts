@@ -101,6 +101,11 @@ function advanceClock(clock: Clock | undefined, now: number, running: boolean, m
   return { ...c, usedMs: c.usedMs + (gap >= 0 && gap <= maxGapMs ? gap : 0), tickAt: running ? now : null };
 }
 
+/** Stores a budgeted search's plan (its leader's calibration and images per net). */
+export async function setSearchPlan(ctx: StoreContext, id: string, plan: NonNullable<SearchRecord['plan']>): Promise<SearchRecord> {
+  return updateSearch(ctx, id, (search) => ({ ...search, plan }));
+}
+
 /** Stores the final-phase results (best single net, top-5 ensemble). */
 export async function setSearchFinal(ctx: StoreContext, id: string, final: FinalResults): Promise<SearchRecord> {
   return updateSearch(ctx, id, (search) => ({ ...search, final }));

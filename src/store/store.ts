@@ -96,6 +96,10 @@ export class Store {
   extendSearchBudget(id: string, ms: number): Promise<SearchRecord> {
     return searches.extendSearchBudget(this.#ctx, id, ms);
   }
+  setSearchPlan(id: string, plan: NonNullable<SearchRecord['plan']>): Promise<SearchRecord> {
+    return searches.setSearchPlan(this.#ctx, id, plan);
+  }
+
   tickSearchClock(id: string, now: number): Promise<SearchRecord> {
     return searches.tickSearchClock(this.#ctx, id, now);
   }

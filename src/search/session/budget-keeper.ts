@@ -8,6 +8,7 @@ import { MAX_TICK_GAP_MS, type ReplayRecord, type SearchRecord } from '../../sto
 import type { SearchConfig } from '../config';
 import type { SearchLeader } from '../leader';
 import type { SessionContext } from './context';
+import { nextDataPlan, plannedImages, plannedMsPerNet, type SearchPlan } from './data-plan';
 
 /** How often the leader ticks (hidden tabs may stretch it; the store's MAX_TICK_GAP_MS allows for that). */
 export const TICK_MS = 1000;
@@ -38,6 +39,10 @@ export class BudgetKeeper {
   #finalCosts: { fineTuneMsPerNet: number; ensembleMs: number } | null = null;
   /** Nets trained when #finalCosts was measured: the replay is read again only when it grew. */
   #costsAtTrained = -1;
+  /** The data plan in force (the search record's, or the one this leader made). */
+  #dataPlan: SearchPlan | null = null;
+  /** Wall-clock ms per net at the plan's images, predicted from the calibration; null before a plan. */
+  #plannedMsPerNet: number | null = null;
 
   constructor(ctx: SessionContext) {
     this.#ctx = ctx;
@@ -56,19 +61,34 @@ export class BudgetKeeper {
   }
 
   /**
-   * Re-plans the agent's schedule from the measured pace; 'final' once the main phase's time
-   * (the budget less the final phase's reserve) is spent.
+   * Re-plans the images per net (once this device is measured) and the agent's schedule from
+   * the pace; 'final' once the main phase's time (the budget less the final phase's reserve)
+   * is spent.
    */
-  async plan(leader: SearchLeader, state: BudgetState, trainers: number): Promise<'main' | 'final'> {
-    const { config } = this.#ctx;
+  async plan(leader: SearchLeader, search: SearchRecord, state: BudgetState, trainers: number): Promise<'main' | 'final'> {
+    const { config, dataset, store, searchId } = this.#ctx;
+    const trainCount = dataset.payload.train.count;
+    this.#dataPlan ??= search.plan ?? null;
+    leader.trainSampleSize = plannedImages(this.#dataPlan, trainCount);
     const progress = leader.progress;
     if (progress.trained < NETS_TO_MEASURE || state.usedMs <= 0) return state.usedMs >= state.budgetMs * 0.7 ? 'final' : 'main';
-    const msPerNet = (state.usedMs * trainers) / progress.trained;
-    this.msPerNet = msPerNet;
+    // The nets in flight have spent part of the time too (half of theirs, on average).
+    const wallMsPerNet = (state.usedMs * trainers) / (progress.trained + progress.inFlight / 2);
     if (this.#costsAtTrained !== progress.trained) {
-      this.#finalCosts = finalCosts(await this.#ctx.store.listReplay(this.#ctx.searchId), this.#ctx.config, msPerNet, state.budgetMs);
+      const replay = await store.listReplay(searchId);
+      this.#finalCosts = finalCosts(replay, config, wallMsPerNet, state.budgetMs);
       this.#costsAtTrained = progress.trained;
+      const timeLeftMs = state.budgetMs - state.usedMs - this.reserveMs(state, wallMsPerNet);
+      const next = nextDataPlan({ replay, current: this.#dataPlan, config, trainCount, timeLeftMs, wallMsPerNet, trainers, now: Date.now() });
+      if (next) {
+        await store.setSearchPlan(searchId, next);
+        this.#dataPlan = next;
+        leader.trainSampleSize = plannedImages(next, trainCount);
+      }
+      this.#plannedMsPerNet = this.#dataPlan ? plannedMsPerNet(this.#dataPlan, replay, trainCount, wallMsPerNet) : null;
     }
+    const msPerNet = this.#plannedMsPerNet ?? wallMsPerNet;
+    this.msPerNet = msPerNet;
     const reserveMs = this.reserveMs(state, msPerNet);
     if (state.usedMs >= state.budgetMs - reserveMs) return 'final';
     const remaining = netsForTime({ budgetMs: state.budgetMs, usedMs: state.usedMs, reserveMs, msPerNet, trainers });

@@ -61,7 +61,7 @@ export class Leading {
             const requeued = await store.requeueJobs(searchId, (by) => by === null || !live.has(by));
             const target = await this.#outstandingTarget();
             const budgetNow = budgetState(search, config.budget?.minutes ?? null);
-            if (budgetNow && (await budget.plan(leader, budgetNow, target)) === 'final') {
+            if (budgetNow && (await budget.plan(leader, search, budgetNow, target)) === 'final') {
               // The main phase's time is spent: the final phase gets the rest (jobs in flight go back to the queue).
               const tooSmall = budget.tooSmall(leader, budgetNow, target);
               if (tooSmall && leader.progress.trained === 0) {

@@ -131,6 +131,7 @@ export class TrainerSlots {
       const bestSoFar = replay.reduce((best, e) => Math.max(best, e.source === 'trained' ? e.bestValAccuracy : 0), 0);
       const level = Math.max(0, config.schedule.findIndex((l) => l.epsilon === job.epsilon));
       const stopper = earlyStopperFor(config, replay);
+      const trainImages = jobTrainImages(job, trainSampleSize(config.data, dataset.payload.train.count, level, config.schedule.length), dataset.payload.train.count);
       const earlyStop = stopper ? askAfterEpoch(stopper, job.netString, dataset.payload.inputShape, config.training.epochs) : null;
       const result = await this.#ctx.trainer.train(
         {
@@ -140,7 +141,7 @@ export class TrainerSlots {
           seed: netSeed(config.seed, job.netString),
           bestSoFar: replay.length > 0 ? bestSoFar : null,
           config: trainConfigOf(config),
-          trainSampleSize: trainSampleSize(config.data, dataset.payload.train.count, level, config.schedule.length),
+          trainSampleSize: trainImages < dataset.payload.train.count ? trainImages : null,
         },
         {
           signal: controller.signal,
@@ -211,4 +212,12 @@ export class TrainerSlots {
       this.#ctx.emit({ type: 'warning', message: 'Storage is full: the search goes on without saving weights for new nets.' });
     }
   }
+}
+
+/**
+ * The images a job trains on: the budget's data plan (on the job) and progressive data (by ε
+ * level) may each ask for fewer than all; the smaller wins.
+ */
+export function jobTrainImages(job: Pick<JobRecord, 'trainSampleSize'>, progressive: number | null, trainCount: number): number {
+  return Math.min(trainCount, job.trainSampleSize ?? trainCount, progressive ?? trainCount);
 }

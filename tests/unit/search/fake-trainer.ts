@@ -29,6 +29,10 @@ export class FakeTrainer implements CandidateTrainer {
   failOn = new Set<string>();
   /** Milliseconds each training takes (a timer, so aborts can land mid-job). */
   delayMs = 1;
+  /** More ms per training image per epoch, reported as the training time (a budget's calibration reads it). */
+  msPerImage = 0;
+  /** Training images each trained net got, in order. */
+  trainImages: number[] = [];
   /** Nets whose training never ends by itself (a lost GPU device), until aborted. */
   hangOn = new Set<string>();
   /** Nets whose fine-tuning throws this many more times (a trainer worker lost mid-call). */
@@ -47,10 +51,15 @@ export class FakeTrainer implements CandidateTrainer {
     const payload = this.payloads.get(job.datasetId);
     if (!payload) throw new Error(`dataset ${job.datasetId} not set`);
     const key = formatNetwork(stripDropout(job.net));
-    await delay(this.hangOn.has(key) ? 1e9 : this.delayMs, options.signal);
+    const images = job.trainSampleSize ?? payload.train.count;
+    const trainMs = this.msPerImage * images * (job.config?.epochs ?? 1);
+    await delay(this.hangOn.has(key) ? 1e9 : this.delayMs + trainMs, options.signal);
     if (this.failOn.has(key)) throw new Error(`trainer crashed on ${key}`);
     if (job.id.includes(':final:')) this.retrainedForFinal.push(key);
-    else this.trained.push(key);
+    else {
+      this.trained.push(key);
+      this.trainImages.push(images);
+    }
     options.onProgress?.({ kind: 'batch', jobId: job.id, attempt: 1, epoch: 1, batch: 1, batchesPerEpoch: 1, loss: 1, imagesPerSecond: 100 });
     const accuracy = syntheticAccuracy(job.net);
     // A curve that rises to the net's accuracy at its last epoch (one epoch: just that value).
@@ -63,10 +72,10 @@ export class FakeTrainer implements CandidateTrainer {
       this.epochsTrained++;
       if (t < epochs && options.continueAfterEpoch && !(await options.continueAfterEpoch([...curve]))) {
         this.stoppedEarly.push(key);
-        return result(job, payload, value, curve, t);
+        return result(job, payload, value, curve, t, trainMs);
       }
     }
-    return result(job, payload, accuracy, curve);
+    return result(job, payload, accuracy, curve, null, trainMs);
   }
 
   async fineTune(job: TrainJob, options: CallOptions = {}): Promise<TrainResult> {
@@ -97,6 +106,7 @@ function result(
   accuracy: number,
   curve: readonly EpochRecord[] = [{ epoch: 1, validationAccuracy: accuracy, validationLoss: 1 - accuracy, trainLoss: 1, learningRate: 0.001 }],
   stoppedAfterEpoch: number | null = null,
+  trainMs = 1,
 ): TrainResult {
   const shape = payload.inputShape;
   return {
@@ -110,12 +120,12 @@ function result(
     testAccuracy: stoppedAfterEpoch === null ? accuracy - 0.01 : null,
     failedToLearn: false,
     learningRatesTried: [0.001],
-    trainImages: payload.train.count,
+    trainImages: job.trainSampleSize ?? payload.train.count,
     paramCount: countParams(job.net, shape),
     multiplyAdds: countMultiplyAdds(job.net, shape),
     estimatedMemoryBytes: 1000,
     latency: { batch1MsPerImage: 1, largeBatchMsPerImage: 0.1, largeBatchSize: 64 },
-    timings: { buildMs: 1, firstBatchMs: 1, trainMs: 1, evaluateMs: 1, latencyMs: 1, totalMs: 5 },
+    timings: { buildMs: 1, firstBatchMs: 1, trainMs: Math.max(1, trainMs), evaluateMs: 1, latencyMs: 1, totalMs: 4 + Math.max(1, trainMs) },
     backend: { backend: 'fake', adapter: null },
     weights: { specs: [{ name: 'w', shape: [2], dtype: 'float32' }], data: new Float32Array([accuracy, 1]).buffer },
   };

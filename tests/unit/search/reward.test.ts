@@ -99,6 +99,7 @@ describe('replayEntryFromResult', () => {
       reward: 0.7,
       timings: { buildMs: 10, firstBatchMs: 900, trainingMs: 1200, evaluationMs: 300 },
       status: 'ok',
+      trainImages: 160,
     });
   });
 

@@ -10,14 +10,14 @@ import { LocalCoordination } from '../../../src/swarm/coordination';
 import type { FakeTrainer } from './fake-trainer';
 
 /** A small real-shaped dataset: 12x12 grayscale, 10 classes, random pixels. */
-export function dataset(): ImageDataset {
+export function dataset(trainCount = 400): ImageDataset {
   const rng = createRng(7);
   const make = (count: number) => {
     const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
     const images = Uint8Array.from({ length: count * 144 }, () => rng.int(256));
     return { images, labels, count };
   };
-  const train = make(400);
+  const train = make(trainCount);
   const test = make(100);
   return {
     meta: {
@@ -27,8 +27,8 @@ export function dataset(): ImageDataset {
       licence: 'none',
       shape: { height: 12, width: 12, channels: 1 },
       classNames: Array.from({ length: 10 }, (_, i) => String(i)),
-      counts: { train: 400, test: 100 },
-      perClass: { train: Array(10).fill(40), test: Array(10).fill(10) },
+      counts: { train: trainCount, test: 100 },
+      perClass: { train: Array(10).fill(trainCount / 10), test: Array(10).fill(10) },
       normalization: { kind: 'scale', divisor: 255 },
       split: { method: 'given', description: 'test' },
       checksum: 'abcdef0123456789',
@@ -58,13 +58,13 @@ export async function newSearch(store: Store, cfg: SearchConfig): Promise<string
   return search.id;
 }
 
-export function session(store: Store, searchId: string, cfg: SearchConfig, trainer: FakeTrainer, tabId: string, onEvent?: (e: SessionEvent) => void) {
+export function session(store: Store, searchId: string, cfg: SearchConfig, trainer: FakeTrainer, tabId: string, onEvent?: (e: SessionEvent) => void, trainCount = 400) {
   return new SearchSession({
     store,
     searchId,
     coordination: new LocalCoordination(tabId),
     trainer,
-    dataset: preparePayload(dataset(), cfg),
+    dataset: preparePayload(dataset(trainCount), cfg),
     ...(onEvent ? { onEvent } : {}),
   });
 }
