@@ -76,7 +76,7 @@ export class BudgetKeeper {
     const wallMsPerNet = (state.usedMs * trainers) / (progress.trained + progress.inFlight / 2);
     if (this.#costsAtTrained !== progress.trained) {
       const replay = await store.listReplay(searchId);
-      this.#finalCosts = finalCosts(replay, config, wallMsPerNet, state.budgetMs);
+      this.#finalCosts = finalCosts(replay, config, wallMsPerNet, state.budgetMs, trainCount);
       this.#costsAtTrained = progress.trained;
       const timeLeftMs = state.budgetMs - state.usedMs - this.reserveMs(state, wallMsPerNet);
       const next = nextDataPlan({ replay, current: this.#dataPlan, config, trainCount, timeLeftMs, wallMsPerNet, trainers, now: Date.now() });
@@ -113,12 +113,20 @@ export class BudgetKeeper {
     return `The time budget of ${minutes(state.budgetMs)} is too small on this device: a net takes about ${(msPerNet / 1000).toFixed(1)} s here, so one net per ε level and the final phase need at least ${minutes(needed)}.`;
   }
 
-  /** Whether the final phase still has time to fine-tune one more net and then ensemble. */
-  async timeForFineTuning(): Promise<boolean> {
+  /**
+   * What one more fine-tuning can have: its share of the time left after the ensemble, shared
+   * by the `netsLeft` nets still to fine-tune, spent on the config's epochs over all the
+   * training images when they fit, fewer epochs when not, and one epoch on a sample (larger than
+   * what the net trained on) as a last resort. Null: not budgeted, the config's fine-tuning.
+   * 'none': no time for it (the net keeps its search accuracy).
+   */
+  async fineTunePlan(entry: ReplayRecord, netsLeft: number): Promise<FineTunePlan | null | 'none'> {
     const state = await this.tick();
-    if (!state || this.msPerNet === null) return true;
-    const costs = this.#finalCosts ?? finalCosts([], this.#ctx.config, this.msPerNet, state.budgetMs);
-    return state.usedMs + costs.fineTuneMsPerNet + costs.ensembleMs <= state.budgetMs;
+    if (!state) return null;
+    const msPerNet = this.msPerNet ?? state.usedMs;
+    const costs = this.#finalCosts ?? finalCosts([], this.#ctx.config, msPerNet, state.budgetMs, this.#ctx.dataset.payload.train.count);
+    const availableMs = (state.budgetMs - state.usedMs - costs.ensembleMs) / Math.max(1, netsLeft) - finalMarginMs(state.budgetMs);
+    return planFineTuning(entry, availableMs, this.#ctx.config.final.fineTuneEpochs, this.#ctx.dataset.payload.train.count, costs.fineTuneMsPerNet);
   }
 
   /** Keeps the clock counting while this tab leads, every TICK_MS. */
@@ -132,7 +140,7 @@ export class BudgetKeeper {
   }
 
   reserveMs(state: BudgetState, msPerNet: number): number {
-    const costs = this.#finalCosts ?? finalCosts([], this.#ctx.config, msPerNet, state.budgetMs);
+    const costs = this.#finalCosts ?? finalCosts([], this.#ctx.config, msPerNet, state.budgetMs, this.#ctx.dataset.payload.train.count);
     return finalReserveMs({ budgetMs: state.budgetMs, fineTuneTop: this.#ctx.config.final.fineTuneTop, ...costs });
   }
 }
@@ -141,15 +149,17 @@ export class BudgetKeeper {
 const finalMarginMs = (budgetMs: number) => Math.min(2000, 0.02 * budgetMs);
 
 /**
- * A fine-tuning's cost from the trained nets' own timings (build, first batch, training and
- * evaluation per epoch, times the fine-tuning epochs), and the ensemble's (one evaluation per
- * member). Without timings, the wall-clock pace per net stands in (a net's whole cost).
+ * A fine-tuning's cost from the trained nets' own timings (build, first batch, training per
+ * epoch scaled from the images they trained on to all `trainCount` of them, evaluation per
+ * epoch, times the fine-tuning epochs), and the ensemble's (one evaluation per member).
+ * Without timings, the wall-clock pace per net stands in (a net's whole cost).
  */
 export function finalCosts(
   replay: readonly ReplayRecord[],
   config: SearchConfig,
   msPerNet: number,
   budgetMs: number,
+  trainCount: number,
 ): { fineTuneMsPerNet: number; ensembleMs: number } {
   const margin = finalMarginMs(budgetMs);
   const timed = replay.filter((e) => e.timings !== null && e.valCurve.length > 0 && e.source === 'trained');
@@ -158,11 +168,35 @@ export function finalCosts(
     return { fineTuneMsPerNet: perEpoch * config.final.fineTuneEpochs + margin, ensembleMs: msPerNet };
   }
   const mean = (f: (e: (typeof timed)[number]) => number) => timed.reduce((s, e) => s + f(e), 0) / timed.length;
-  const perEpoch = mean((e) => (e.timings!.trainingMs + e.timings!.evaluationMs) / e.valCurve.length);
+  const perEpoch = mean((e) => (e.timings!.trainingMs * (trainCount / (e.trainImages ?? trainCount)) + e.timings!.evaluationMs) / e.valCurve.length);
   const fixed = mean((e) => e.timings!.buildMs + e.timings!.firstBatchMs);
   const evaluation = mean((e) => e.timings!.evaluationMs / e.valCurve.length);
   return {
     fineTuneMsPerNet: fixed + perEpoch * config.final.fineTuneEpochs + margin,
     ensembleMs: evaluation * config.final.ensembleTop + margin,
   };
+}
+
+export interface FineTunePlan {
+  readonly epochs: number;
+  /** Training images (a sample); null: all of them. */
+  readonly trainSampleSize: number | null;
+}
+
+/**
+ * A fine-tuning that fits `availableMs`, from the net's own timings (see fineTunePlan); when
+ * the net has none, all or nothing by the typical cost `typicalMs` of the config's fine-tuning.
+ */
+export function planFineTuning(entry: ReplayRecord, availableMs: number, configEpochs: number, trainCount: number, typicalMs: number): FineTunePlan | 'none' {
+  const t = entry.timings;
+  const epochsRun = entry.valCurve.length;
+  if (!t || epochsRun === 0) return availableMs >= typicalMs ? { epochs: configEpochs, trainSampleSize: null } : 'none';
+  const images = entry.trainImages ?? trainCount;
+  const perImageEpochMs = t.trainingMs / (images * epochsRun);
+  const evalPerEpochMs = t.evaluationMs / epochsRun;
+  const fixedMs = t.buildMs + t.firstBatchMs;
+  const epochs = Math.floor((availableMs - fixedMs) / (perImageEpochMs * trainCount + evalPerEpochMs));
+  if (epochs >= 1) return { epochs: Math.min(configEpochs, epochs), trainSampleSize: null };
+  const sample = Math.floor((availableMs - fixedMs - evalPerEpochMs) / perImageEpochMs);
+  return sample > images ? { epochs: 1, trainSampleSize: Math.min(trainCount, sample) } : 'none';
 }

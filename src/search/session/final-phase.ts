@@ -11,7 +11,7 @@
 import { insertDropout, parseNetwork, type Net } from '../../core';
 import { QuotaError, type FineTuned, type ReplayRecord } from '../../store';
 import type { SerializedWeights, TrainResult } from '../../train/types';
-import type { BudgetKeeper } from './budget-keeper';
+import type { BudgetKeeper, FineTunePlan } from './budget-keeper';
 import type { SessionContext } from './context';
 import { fineTuneConfigOf, netSeed, rankReplay, serializedWeights } from './net-jobs';
 import { messageOf, withStoreRetry } from './store-retry';
@@ -44,16 +44,15 @@ export class FinalPhase {
       return;
     }
     let fromScratch = 0;
-    let outOfTime = false;
     for (const [i, entry] of top.entries()) {
       if (this.#ctx.signal.aborted) return;
       const search = await this.#ctx.readSearch();
       if (search.status !== 'final') return;
       if (search.finalProgress?.fineTuned.some((f) => f.netString === entry.netString)) continue;
-      if (this.#budget && !(await this.#budget.timeForFineTuning())) {
-        // Out of time: this net and those after it keep their search accuracy and weights.
-        if (!outOfTime) this.#ctx.emit({ type: 'warning', message: `The time budget is spent: ${entry.netString} and the nets after it are not fine-tuned.` });
-        outOfTime = true;
+      const plan = this.#budget ? await this.#budget.fineTunePlan(entry, top.length - i) : null;
+      if (plan === 'none') {
+        // Out of time: this net keeps its search accuracy and weights.
+        this.#ctx.emit({ type: 'warning', message: `The time budget left does not fit fine-tuning ${entry.netString}: it keeps its search accuracy.` });
         const saved = await store.getWeights(searchId, entry.netString);
         await withStoreRetry(() => store.addFineTuned(searchId, record(entry, null, saved !== undefined)));
         continue;
@@ -66,7 +65,7 @@ export class FinalPhase {
           message: `No saved weights for ${entry.netString} (storage was full or they were lost): it is trained from scratch for ${config.final.fineTuneEpochs} epochs, and so is any other top net without them.`,
         });
       }
-      const result = await this.#fineTune(entry, initialWeights);
+      const result = await this.#fineTune(entry, initialWeights, plan);
       if (this.#ctx.signal.aborted) return;
       // The record first, then the weights: a leader taking over between the two finds the net
       // fine-tuned (and ensembles its search weights) instead of fine-tuning it a second time.
@@ -78,7 +77,7 @@ export class FinalPhase {
   }
 
   /** The fine-tuned result, or null when every attempt failed (the reason was said). */
-  async #fineTune(entry: ReplayRecord, initialWeights: SerializedWeights | null): Promise<TrainResult | null> {
+  async #fineTune(entry: ReplayRecord, initialWeights: SerializedWeights | null, plan: FineTunePlan | null): Promise<TrainResult | null> {
     const { trainer, dataset, config, searchId } = this.#ctx;
     const net: Net = insertDropout(parseNetwork(entry.netString), config.training.dropoutRule);
     let lastError = '';
@@ -93,7 +92,8 @@ export class FinalPhase {
         datasetId: dataset.payloadId,
         seed: netSeed(config.seed, entry.netString),
         bestSoFar: null,
-        config: fineTuneConfigOf(config),
+        config: { ...fineTuneConfigOf(config), ...(plan ? { epochs: plan.epochs } : {}) },
+        ...(plan?.trainSampleSize ? { trainSampleSize: plan.trainSampleSize } : {}),
       };
       const options = { signal: controller.signal, onProgress: () => watchdog.touch() };
       try {
