@@ -78,11 +78,14 @@ async function runReference(o: ReferenceOptions): Promise<ReferenceReport> {
       { id: 'reference', net, datasetId: 'reference', seed: o.seed, config: { ...o.config, epochs: EPOCH_CEILING, latencyBatchSize: 0, returnWeights: true } },
       {
         // Another epoch only when it would end within the budget at the last epoch's pace.
-        continueAfterEpoch: () => {
+        continueAfterEpoch: (curve) => {
           const now = performance.now();
           const lastEpochMs = now - epochEnded;
           epochEnded = now;
-          return now - began + lastEpochMs <= budgetMs;
+          const more = now - began + lastEpochMs <= budgetMs;
+          // The driver forwards the console: one line per epoch says how far it got.
+          console.log(`reference: epoch ${curve.length} in ${(lastEpochMs / 1000).toFixed(1)} s, validation ${(curve[curve.length - 1]!.validationAccuracy * 100).toFixed(1)}%${more ? '' : ', the budget ends here'}`);
+          return more;
         },
       },
     );

@@ -44,6 +44,8 @@ export interface BudgetRun {
   readonly wallMs: number | null;
   /** The search's own budget clock (SearchRecord.clock.usedMs); null for the reference. */
   readonly clockMs: number | null;
+  /** Whether the search's stored config had early stopping on (shows the setup took); null when unknown. */
+  readonly earlyStoppingOn?: boolean | null;
   readonly error?: string;
 }
 
@@ -55,7 +57,8 @@ export function searchRun(
 ): BudgetRun {
   const trained = replay.filter((e) => e.source === 'trained');
   // The stored config is opaque JSON to the store; the app wrote it from a SearchConfig.
-  const planned = (search?.config as SearchConfig | undefined)?.training.epochs ?? null;
+  const config = search?.config as SearchConfig | undefined;
+  const planned = config?.training.epochs ?? null;
   const stopped = trained.filter((e) => e.earlyStop);
   const end = search?.final?.finishedAt ?? search?.updatedAt ?? null;
   return {
@@ -71,6 +74,7 @@ export function searchRun(
     finalEpochs: (search?.finalProgress?.fineTuned ?? []).reduce((s, f) => s + f.epochs, 0),
     wallMs: search && end !== null ? end - search.createdAt : null,
     clockMs: search?.clock?.usedMs ?? null,
+    earlyStoppingOn: config?.earlyStopping?.enabled ?? null,
   };
 }
 
@@ -147,9 +151,15 @@ export function goalLines(runs: readonly BudgetRun[]): GoalLine[] {
       lines.push({ goal, met: null, detail: 'not run' });
       continue;
     }
-    const atOrAbove = pairs.filter(({ s, o }) => s.bestTest !== null && (o.bestTest === null || s.bestTest >= o.bestTest));
-    const behind = pairs.filter((p) => !atOrAbove.includes(p)).map(({ s, o }) => `${groupKey(s)} seed ${s.seed}: ${pct(s.bestTest)} < ${pct(o.bestTest)}`);
-    lines.push({ goal, met: atOrAbove.length === pairs.length, detail: `${atOrAbove.length}/${pairs.length} seeds${behind.length ? `; behind: ${behind.join('; ')}` : ''}` });
+    // A seed where the other method has no result compares nothing; one where only the search has none is behind.
+    const comparable = pairs.filter(({ o }) => o.bestTest !== null);
+    if (comparable.length === 0) {
+      lines.push({ goal, met: null, detail: `no seed where ${METHOD_NAMES[other]} has a result` });
+      continue;
+    }
+    const atOrAbove = comparable.filter(({ s, o }) => s.bestTest !== null && s.bestTest >= o.bestTest!);
+    const behind = comparable.filter((p) => !atOrAbove.includes(p)).map(({ s, o }) => `${groupKey(s)} seed ${s.seed}: ${s.bestTest === null ? 'no result' : pct(s.bestTest)} < ${pct(o.bestTest)}`);
+    lines.push({ goal, met: atOrAbove.length === comparable.length, detail: `${atOrAbove.length}/${comparable.length} seeds${behind.length ? `; behind: ${behind.join('; ')}` : ''}` });
   }
   return lines;
 }

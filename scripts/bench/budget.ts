@@ -17,7 +17,7 @@ const overrunCapMs = (minutes: number): number => minutes * 2 * 60_000 + 5 * 60_
 
 export async function benchBudget(ctx: PartContext, p: Plan['budget']): Promise<PartReport> {
   const runs: BudgetRun[] = [];
-  const reference = p.methods.includes('reference') ? await referenceTrainer(ctx.baseUrl) : null;
+  const reference = p.methods.includes('reference') ? await referenceTrainer(ctx.baseUrl, ctx.log) : null;
   const total = p.minutes.length * p.datasets.length * p.backends.length * p.seeds.length * p.methods.length;
   try {
     for (const minutes of p.minutes) {
@@ -77,11 +77,11 @@ export async function benchBudget(ctx: PartContext, p: Plan['budget']): Promise<
       `The budget preset (${p.minutes.join(', ')} min; ${p.datasets.join(', ')}; ${p.backends.join(', ')}; seeds ${p.seeds.join(', ')}), each run in a browser of its own, one at a time. ` +
       'Test accuracy after the final phase of the best net and of the ensemble, mean ± stdev over seeds. Q-learning without early stopping: the preset with early stopping off; ' +
       `random search: the preset with strategy random; reference CNN: ${REFERENCE_NET} (the TF.js MNIST tutorial's net) trained by the app's trainer on the search's split and training setup ` +
-      'for as many epochs as fit the budget. Epochs: the main phase\'s, with those early stopping saved in brackets.',
+      'for as many epochs as fit the budget (it stops only between epochs, so when one epoch takes longer than the budget it trains one and its wall time says so). Epochs: the main phase\'s, with those early stopping saved in brackets.',
     runs,
     goals,
     table: summaryTable(runs),
     tables: [{ title: 'Every run', ...runsTable(runs) }],
-    footnotes: goals.map((g) => `Goal: ${g.goal}: ${g.met === null ? 'not run' : g.met ? 'met' : 'NOT met'}${g.met === null ? '' : ` (${g.detail})`}.`),
+    footnotes: goals.map((g) => `Goal: ${g.goal}: ${g.met === null ? g.detail : g.met ? 'met' : 'NOT met'}${g.met === null ? '' : ` (${g.detail})`}.`),
   };
 }

@@ -23,7 +23,7 @@ export const REFERENCE_NET = '[C(8,5,1), P(2,2), C(16,5,1), P(2,2), SM(10)]';
 const pageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'bench-train-page');
 
 /** Builds the reference page once; `train` runs it per budget, dataset, backend and seed. */
-export async function referenceTrainer(appUrl: string): Promise<{ train: (o: ReferenceRun) => Promise<ReferenceReport>; close: () => Promise<void> }> {
+export async function referenceTrainer(appUrl: string, log: (line: string) => void): Promise<{ train: (o: ReferenceRun) => Promise<ReferenceReport>; close: () => Promise<void> }> {
   const work = await mkdtemp(join(tmpdir(), 'bench-reference-'));
   const dist = join(work, 'dist');
   await build({
@@ -59,6 +59,8 @@ export async function referenceTrainer(appUrl: string): Promise<{ train: (o: Ref
       const browser = await launchBrowser();
       try {
         const page = await newPage(browser);
+        page.on('console', (m) => log(`  [page] ${m.text()}`));
+        page.on('pageerror', (e) => log(`  [page error] ${e.message}`));
         page.setDefaultTimeout((o.minutes * 60 + 600) * 1000);
         await page.goto(`http://127.0.0.1:${port}/reference.html`);
         await page.waitForFunction(() => (globalThis as unknown as ReferencePage).referenceReady === true);

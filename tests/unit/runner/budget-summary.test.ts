@@ -31,7 +31,7 @@ describe('the budget part’s figures', () => {
       status: 'done',
       createdAt: 1_000,
       updatedAt: 90_000,
-      config: { training: { epochs: 4 } },
+      config: { training: { epochs: 4 }, earlyStopping: { enabled: true } },
       final: { bestNetString: 'a', bestTestAccuracy: 0.95, ensembleNetStrings: ['a', 'b'], ensembleTestAccuracy: 0.96, finishedAt: 61_000 },
       finalProgress: { fineTuned: [{ epochs: 6 }, { epochs: 6 }] },
       clock: { usedMs: 58_000, tickAt: null, addedMs: 0 },
@@ -54,6 +54,7 @@ describe('the budget part’s figures', () => {
       finalEpochs: 12,
       wallMs: 60_000,
       clockMs: 58_000,
+      earlyStoppingOn: true,
     });
   });
 
@@ -74,6 +75,12 @@ describe('the budget part’s figures', () => {
       [null, 'not run'],
       [true, '2/2 seeds'],
       [false, '0/1 seeds; behind: 15 min · mnist · cpu seed 1: 97.5% < 98.0%'],
+    ]);
+    // A failed search is behind a method that has a result; two without results compare nothing.
+    const failed = [run('q-es', 1, null), run('reference', 1, 0.9), run('random', 1, null)];
+    expect(goalLines(failed).slice(2).map((g) => [g.met, g.detail])).toEqual([
+      [false, '0/1 seeds; behind: 15 min · mnist · cpu seed 1: no result < 90.0%'],
+      [null, 'no seed where random search has a result'],
     ]);
   });
 });
