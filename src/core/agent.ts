@@ -23,7 +23,7 @@ import type { ReplayEntry } from './replay';
 import { createRng, type Rng } from './rng';
 import { checkSchedule, type EpsilonSchedule } from './schedule';
 import { checkSearchSpace, type SearchSpace } from './search-space';
-import { countParams } from './shapes';
+import { countMultiplyAdds, countParams } from './shapes';
 import { qLearningStrategy, type Strategy } from './strategies';
 
 export interface AgentConfig {
@@ -85,6 +85,9 @@ export interface AgentProgress {
   readonly inFlight: number;
 }
 
+/** Walks tried for a net under the multiply-add cap before the cheapest of them is taken. */
+const MULTIPLY_ADD_WALKS = 50;
+
 export class Agent {
   readonly space: SearchSpace;
   readonly seed: number;
@@ -109,6 +112,7 @@ export class Agent {
   /** key -> reward of the first (trained) entry. */
   #trained = new Map<string, number>();
   #inFlight = new Map<string, AgentJob>();
+  #multiplyAddCap: number | null = null;
 
   constructor(config: AgentConfig) {
     this.space = checkSearchSpace(config.space, 'config.space');
@@ -274,11 +278,32 @@ export class Agent {
     }
   }
 
+  /**
+   * Multiply-adds a proposal should stay within (a time budget's cap from this device's speed;
+   * null: none). Unlike the parameter cap it is a preference: when MULTIPLY_ADD_WALKS walks find
+   * no net under it, the cheapest of them is proposed. Not part of the agent's state: the
+   * search's leader sets it from its plan.
+   */
+  setMultiplyAddCap(cap: number | null): void {
+    this.#multiplyAddCap = cap === null ? null : readNumber(cap, 'multiplyAddCap', { min: 1 });
+  }
+
+  get multiplyAddCap(): number | null {
+    return this.#multiplyAddCap;
+  }
+
   #proposeWithinCap(epsilon: number): Net {
+    let cheapest: { net: Net; multiplyAdds: number } | null = null;
     for (let walk = 0; walk < this.maxWalksPerProposal; walk++) {
       const net = this.strategy.propose(epsilon, this.#rng);
-      if (this.paramCap === null || countParams(net, this.space.inputShape) <= this.paramCap) return net;
+      if (this.paramCap !== null && countParams(net, this.space.inputShape) > this.paramCap) continue;
+      if (this.#multiplyAddCap === null) return net;
+      const multiplyAdds = countMultiplyAdds(net, this.space.inputShape);
+      if (multiplyAdds <= this.#multiplyAddCap) return net;
+      if (!cheapest || multiplyAdds < cheapest.multiplyAdds) cheapest = { net, multiplyAdds };
+      if (walk + 1 >= MULTIPLY_ADD_WALKS) return cheapest.net;
     }
+    if (cheapest) return cheapest.net;
     throw new Error(
       `no net within the parameter cap ${this.paramCap} in ${this.maxWalksPerProposal} walks at ε = ${epsilon}; raise the cap or shrink the search space`,
     );

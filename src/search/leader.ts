@@ -90,6 +90,11 @@ export class SearchLeader {
     return new SearchLeader(store, search, config, dataset, agent, revision);
   }
 
+  /** Multiply-adds the nets proposed from now on should stay within (a time budget's cap); null: none. */
+  set multiplyAddCap(cap: number | null) {
+    this.#agent.setMultiplyAddCap(cap);
+  }
+
   get progress(): AgentProgress {
     return this.#agent.progress;
   }

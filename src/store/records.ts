@@ -105,13 +105,16 @@ export const SearchRecordSchema = v.object({
   clock: v.optional(v.object({ usedMs: milliseconds, tickAt: v.nullable(timestamp), addedMs: milliseconds })),
   /**
    * A budgeted search's plan, written by its leader once it has measured this device: the
-   * training images each net gets from then on (null: all of the config's), and the
+   * training images each net gets from then on (null: all of the config's), the size of the
+   * nets it proposes, and the
    * calibration it was planned from (training time per image as a fixed part plus a part per
    * multiply-add, on one backend, fitted to `nets` nets).
    */
   plan: v.optional(
     v.object({
       trainSampleSize: v.nullable(v.pipe(count, v.minValue(1))),
+      /** Multiply-adds the nets proposed from then on should stay within (null: no cap). */
+      multiplyAddCap: v.optional(v.nullable(v.pipe(count, v.minValue(1)))),
       calibration: v.object({ backend: shortText, msPerImage: milliseconds, nsPerMultiplyAdd: milliseconds, nets: count }),
       plannedAt: timestamp,
     }),

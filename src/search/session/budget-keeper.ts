@@ -8,7 +8,7 @@ import { MAX_TICK_GAP_MS, type ReplayRecord, type SearchRecord } from '../../sto
 import type { SearchConfig } from '../config';
 import type { SearchLeader } from '../leader';
 import type { SessionContext } from './context';
-import { nextDataPlan, plannedImages, plannedMsPerNet, type SearchPlan } from './data-plan';
+import { nextDataPlan, plannedImages, plannedMsPerNet, plannedMultiplyAddCap, type SearchPlan } from './data-plan';
 
 /** How often the leader ticks (hidden tabs may stretch it; the store's MAX_TICK_GAP_MS allows for that). */
 export const TICK_MS = 1000;
@@ -70,6 +70,7 @@ export class BudgetKeeper {
     const trainCount = dataset.payload.train.count;
     this.#dataPlan ??= search.plan ?? null;
     leader.trainSampleSize = plannedImages(this.#dataPlan, trainCount);
+    leader.multiplyAddCap = plannedMultiplyAddCap(this.#dataPlan);
     const progress = leader.progress;
     if (progress.trained < NETS_TO_MEASURE || state.usedMs <= 0) return state.usedMs >= state.budgetMs * 0.7 ? 'final' : 'main';
     // The nets in flight have spent part of the time too (half of theirs, on average).
@@ -84,6 +85,7 @@ export class BudgetKeeper {
         await store.setSearchPlan(searchId, next);
         this.#dataPlan = next;
         leader.trainSampleSize = plannedImages(next, trainCount);
+        leader.multiplyAddCap = plannedMultiplyAddCap(next);
       }
       this.#plannedMsPerNet = this.#dataPlan ? plannedMsPerNet(this.#dataPlan, replay, trainCount, wallMsPerNet) : null;
     }

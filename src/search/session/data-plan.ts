@@ -1,8 +1,9 @@
 /**
- * A budgeted search's data plan (issue 14): its first nets train on a small probe of the
- * data; from their timings the search fits this device's speed (per image and per
- * multiply-add, on the backend they ran on) and picks the training images per net at which
- * the time left buys the rest of about TARGET_NETS nets. Re-planned each time the nets it can fit to
+ * A budgeted search's data plan (issue 14): its first nets are small ones (PROBE_MULTIPLY_ADDS)
+ * on a small probe of the data; from their timings the search fits this device's speed (per
+ * image and per multiply-add, on the backend they ran on), picks the training images per net
+ * at which the time left buys the rest of about TARGET_NETS nets, and caps the nets' size so
+ * that none costs more than a few nets' share. Re-planned each time the nets it can fit to
  * double, so the plan follows what it measures without changing at every net.
  */
 import { fitThroughput, planTrainImages, predictTrainingMs, scheduleTotal, type Throughput } from '../../core';
@@ -10,7 +11,17 @@ import type { ReplayRecord, SearchRecord } from '../../store';
 import type { SearchConfig } from '../config';
 
 /** Images the first nets train on, before the device is measured. */
-export const PROBE_IMAGES = 1000;
+export const PROBE_IMAGES = 500;
+/**
+ * Multiply-adds the first nets stay within: a net the size of the TF.js tutorial's CNN (0.33 M)
+ * trains its probe in seconds even on the cpu backend, where the largest net of the quick space
+ * would take hours.
+ */
+export const PROBE_MULTIPLY_ADDS = 1_000_000;
+/** A net may cost this many times the planned time per net (the agent should still try some larger ones). */
+const CAP_FACTOR = 3;
+/** No cap goes below this (the smallest useful nets). */
+const MIN_CAP = 100_000;
 /** No plan goes below this (a net that sees fewer says little of what it could do). */
 export const MIN_IMAGES = 500;
 /** Nets a budget should buy: enough for the agent to explore and then exploit (the paper's proportions). */
@@ -74,21 +85,30 @@ export function nextDataPlan(input: DataPlanInput): SearchPlan | null {
   // (the last minutes would otherwise train a few nets on all of the data).
   const target = Math.max(1, Math.min(TARGET_NETS, scheduleTotal(input.config.schedule)));
   const trained = input.replay.filter((e) => e.source === 'trained').length;
+  const netsToBuy = Math.max(target - trained, Math.ceil(target / 4));
+  const timeLeftMs = Math.max(0, input.timeLeftMs);
+  const overhead = overheadOf(input.wallMsPerNet, typical.timedMs);
+  const fit = calibration.fit;
   const images = planTrainImages({
-    fit: calibration.fit,
-    timeLeftMs: Math.max(0, input.timeLeftMs),
+    fit,
+    timeLeftMs,
     trainers: input.trainers,
-    targetNets: Math.max(target - trained, Math.ceil(target / 4)),
+    targetNets: netsToBuy,
     multiplyAdds: typical.multiplyAdds,
     epochs: typical.epochs,
     fixedMsPerNet: typical.fixedMs,
-    overhead: overheadOf(input.wallMsPerNet, typical.timedMs),
+    overhead,
     maxImages: input.trainCount,
     minImages: MIN_IMAGES,
   });
+  // The largest net whose training at these images costs CAP_FACTOR nets' time.
+  const perNetMs = (timeLeftMs * input.trainers) / netsToBuy / overhead;
+  const perImageEpochMs = (CAP_FACTOR * perNetMs - typical.fixedMs) / (images * Math.max(1, typical.epochs));
+  const cap = fit.nsPerMultiplyAdd > 0 ? Math.floor(((perImageEpochMs - fit.msPerImage) / fit.nsPerMultiplyAdd) * 1e6) : null;
   return {
     trainSampleSize: images >= input.trainCount ? null : images,
-    calibration: { backend: calibration.backend, msPerImage: calibration.fit.msPerImage, nsPerMultiplyAdd: calibration.fit.nsPerMultiplyAdd, nets: calibration.fit.nets },
+    multiplyAddCap: cap === null ? null : Math.max(MIN_CAP, cap),
+    calibration: { backend: calibration.backend, msPerImage: fit.msPerImage, nsPerMultiplyAdd: fit.nsPerMultiplyAdd, nets: fit.nets },
     plannedAt: input.now,
   };
 }
@@ -96,6 +116,11 @@ export function nextDataPlan(input: DataPlanInput): SearchPlan | null {
 /** Wall time per net over the parts a net times itself (messages, storage, the agent, starting up): at least 1. */
 function overheadOf(wallMsPerNet: number, timedMs: number): number {
   return timedMs > 0 && Number.isFinite(wallMsPerNet) ? Math.max(1, wallMsPerNet / timedMs) : 1;
+}
+
+/** The multiply-adds a net proposed now should stay within: the plan's, or the probe's before there is a plan. */
+export function plannedMultiplyAddCap(plan: SearchPlan | null | undefined): number | null {
+  return plan ? (plan.multiplyAddCap ?? null) : PROBE_MULTIPLY_ADDS;
 }
 
 /** Images a net queued now trains on: the plan's, or the probe's before there is a plan. */

@@ -5,7 +5,7 @@ import type { ReplayEntry } from '../../../src/core/replay';
 import type { Rng } from '../../../src/core/rng';
 import { schedulePresets, scheduleTotal, type EpsilonSchedule } from '../../../src/core/schedule';
 import { makeSearchSpace, paperSearchSpace } from '../../../src/core/search-space';
-import { countParams } from '../../../src/core/shapes';
+import { countMultiplyAdds, countParams } from '../../../src/core/shapes';
 import { randomSearchStrategy, type Strategy } from '../../../src/core/strategies';
 import { validateNetwork } from '../../../src/core/validate';
 import { FakeOrchestrator, netNoise } from './simulate';
@@ -147,6 +147,27 @@ describe('Agent bookkeeping', () => {
     // The smallest net, [GAP(10), SM(10)], has 40 + 110 parameters: a cap below it is reported.
     const impossible = new Agent({ space: cifar, schedule: [{ epsilon: 1, nets: 1 }], seed: 3, paramCap: 149, maxWalksPerProposal: 50 });
     expect(() => impossible.next()).toThrow('no net within the parameter cap 149 in 50 walks at ε = 1');
+  });
+
+  it('keeps to a multiply-add cap while one is set, taking the cheapest walk when none is under it', () => {
+    const macs = (net: string) => countMultiplyAdds(parseNetwork(net), cifar.inputShape);
+    const capped = new Agent({ space: cifar, schedule: [{ epsilon: 1, nets: 60 }], seed: 3 });
+    const free = new Agent({ space: cifar, schedule: [{ epsilon: 1, nets: 60 }], seed: 3 });
+    const cap = 2_000_000;
+    capped.setMultiplyAddCap(cap);
+    expect(capped.multiplyAddCap).toBe(cap);
+    new FakeOrchestrator(1, () => 0.5, 1).run(capped);
+    new FakeOrchestrator(1, () => 0.5, 1).run(free);
+    const cappedMacs = capped.replay.map((e) => macs(e.net));
+    expect(cappedMacs.every((m) => m <= cap)).toBe(true);
+    // Without the cap the same search proposes larger nets: the cap did the filtering.
+    expect(free.replay.some((e) => macs(e.net) > cap)).toBe(true);
+    // A cap below every net: the cheapest of the walks, not an error.
+    const tight = new Agent({ space: cifar, schedule: [{ epsilon: 1, nets: 1 }], seed: 3 });
+    tight.setMultiplyAddCap(1);
+    const step = tight.next();
+    expect(step.type).toBe('train');
+    expect(() => tight.setMultiplyAddCap(0)).toThrow('multiplyAddCap');
   });
 
   it('validates its config', () => {

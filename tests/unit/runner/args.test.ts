@@ -58,7 +58,7 @@ describe('npm run search arguments', () => {
     ['--dataset mnist --out o --seed 1.5', '--seed "1.5": expected an integer from 0 to 4294967295'],
     ['--dataset mnist --out o --seed 4294967296', '--seed "4294967296": expected an integer'],
     ['--dataset mnist --out o --seed abc', '--seed "abc"'],
-    ['--dataset mnist --out o --preset huge', '--preset "huge": expected one of tiny, quick, paper, bench'],
+    ['--dataset mnist --out o --preset huge', '--preset "huge": expected one of budget, tiny, quick, paper, bench'],
     ['--dataset mnist --out o --backend wasm', '--backend "wasm": expected one of webgpu, webgl, cpu, auto'],
     ['--dataset mnist --out o --strategy greedy', '--strategy "greedy": expected one of q-learning, random'],
     ['--dataset mnist --out o --tabs 0', '--tabs "0": expected an integer from 1 to 8'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../../../src/search/config';
-import { calibrate, MIN_IMAGES, nextDataPlan, plannedImages, plannedMsPerNet, PROBE_IMAGES, type SearchPlan } from '../../../src/search/session/data-plan';
+import { calibrate, MIN_IMAGES, nextDataPlan, plannedImages, plannedMsPerNet, plannedMultiplyAddCap, PROBE_IMAGES, PROBE_MULTIPLY_ADDS, type SearchPlan } from '../../../src/search/session/data-plan';
 import { replayRecord } from '../replay-record';
 
 /** A net timed at `msPerImage` per image-epoch over 2 epochs of `images`, on `backend`. */
@@ -42,6 +42,8 @@ describe('nextDataPlan', () => {
     expect(plan.calibration).toMatchObject({ backend: 'cpu', nets: 2 });
     // Twice the time: all the images fit.
     expect(nextDataPlan({ ...base, replay, current: null, timeLeftMs: 1_500_000, wallMsPerNet: 4500 })!.trainSampleSize).toBeNull();
+    // All of the time is per image here (one net size): no cap on the nets' size.
+    expect(plan.multiplyAddCap).toBeNull();
     // Hardly any time: the floor.
     expect(nextDataPlan({ ...base, replay, current: null, timeLeftMs: 10_000, wallMsPerNet: 4500 })!.trainSampleSize).toBe(MIN_IMAGES);
   });
@@ -55,10 +57,26 @@ describe('nextDataPlan', () => {
   });
 });
 
+describe('the cap on the nets\' size', () => {
+  it('lets a net cost three nets\' share of the time at the planned images, from the time per multiply-add', () => {
+    // Two sizes: 1 ms an image-epoch at 0.5 M multiply-adds, 2 ms at 1.5 M: 0.5 ms + 1 ns per multiply-add.
+    const at = (i: number, macs: number, ms: number) => ({ ...timed(i, 'cpu', ms), multiplyAdds: macs });
+    const replay = [at(1, 500_000, 1), at(2, 1_500_000, 2)];
+    const plan = nextDataPlan({ config, trainCount: 8000, trainers: 1, now: 5, replay, current: null, timeLeftMs: 380_000, wallMsPerNet: 3500 })!;
+    // 10 s a net (38 nets), overhead 1 (3,500 ms wall over 3,500 ms timed): 1.5 ms an image-epoch at the typical 1 M
+    // affords 3,166 images over 2 epochs → 3,000. The cap: (3 × 10 s - 500 ms) / 6,000 image-epochs = 4.917 ms,
+    // less 0.5 ms, at 1 ns per multiply-add: 4.4 M.
+    expect(plan.trainSampleSize).toBe(3000);
+    expect(plan.multiplyAddCap! / 1e6).toBeCloseTo(4.4167, 3);
+  });
+});
+
 describe('plannedImages and plannedMsPerNet', () => {
   it('probes before the plan, then follows it', () => {
     expect(plannedImages(null, 8000)).toBe(PROBE_IMAGES);
-    expect(plannedImages(null, 600)).toBeNull();
+    expect(plannedImages(null, PROBE_IMAGES)).toBeNull();
+    expect(plannedMultiplyAddCap(null)).toBe(PROBE_MULTIPLY_ADDS);
+    expect(plannedMultiplyAddCap({ trainSampleSize: 3000, multiplyAddCap: 4e6, calibration: { backend: 'cpu', msPerImage: 1, nsPerMultiplyAdd: 0, nets: 2 }, plannedAt: 1 })).toBe(4e6);
     expect(plannedImages({ trainSampleSize: 3000, calibration: { backend: 'cpu', msPerImage: 1, nsPerMultiplyAdd: 0, nets: 2 }, plannedAt: 1 }, 8000)).toBe(3000);
   });
 
