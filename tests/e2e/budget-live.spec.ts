@@ -28,7 +28,7 @@ test('a budgeted search shows when it ends, that it measures this device, then i
   // Before two nets are timed it says it is measuring; then it shows the plan and what it came from.
   const plan = page.getByTestId('budget-plan');
   await expect(plan).toContainText(/Measuring this device|Each net trains on/);
-  await expect(plan).toContainText(/Each net trains on [\d,]+ images \(measured on cpu: [\d.e-]+ ns per multiply-add from \d+ nets?\)/, { timeout: 120_000 });
+  await expect(plan).toContainText(/Each net trains on [\d,]+ images(, nets up to [\d.,]+ M multiply-adds)? \(measured on cpu: [\d.e-]+ ms per image and [\d.e-]+ ns per multiply-add per epoch, from \d+ nets?\)/, { timeout: 120_000 });
   const stored = await page.evaluate(async () => {
     const app = globalThis.__metaqnn!;
     await app.refresh();

@@ -22,11 +22,12 @@ describe('budget status: when a budgeted search ends, and its data plan', () => 
   });
 
   it('says the images per net and what they were planned from', () => {
-    expect(planText(plan(2000, 0.9, 3), null)).toBe('Each net trains on 2,000 images (measured on cpu: 0.9 ns per multiply-add from 3 nets)');
+    expect(planText(plan(2000, 0.9, 3), null)).toBe('Each net trains on 2,000 images (measured on cpu: 0.05 ms per image and 0.9 ns per multiply-add per epoch, from 3 nets)');
+    expect(planText({ ...plan(2000, 0.9, 3), multiplyAddCap: 4_416_666 }, null)).toContain('on 2,000 images, nets up to 4.4 M multiply-adds (');
     expect(planText(plan(2000, 0.9, 3), 6000)).toContain('on 2,000 images');
     // No sample chosen by the plan: all the config's, or the whole training split.
     expect(planText(plan(null, 0.9, 3), 160)).toContain('Each net trains on 160 images (');
-    expect(planText(plan(null, 0.0123, 1), null)).toBe('Each net trains on every training image (measured on cpu: 0.012 ns per multiply-add from 1 net)');
+    expect(planText(plan(null, 0.0123, 1), null)).toBe('Each net trains on every training image (measured on cpu: 0.05 ms per image and 0.012 ns per multiply-add per epoch, from 1 net)');
   });
 
   it('rounds to two significant digits, whole numbers from 10', () => {
