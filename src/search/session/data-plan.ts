@@ -13,11 +13,11 @@ import type { SearchConfig } from '../config';
 /** Images the first nets train on, before the device is measured. */
 export const PROBE_IMAGES = 500;
 /**
- * Multiply-adds the first nets stay within: a net the size of the TF.js tutorial's CNN (0.33 M)
- * trains its probe in seconds even on the cpu backend, where the largest net of the quick space
- * would take hours.
+ * Multiply-adds the first nets stay within: about the TF.js tutorial's CNN (0.33 M), whose probe
+ * takes about half a minute on the cpu backend here (64 M multiply-adds/s), where the largest
+ * net of the quick space would take hours.
  */
-export const PROBE_MULTIPLY_ADDS = 1_000_000;
+export const PROBE_MULTIPLY_ADDS = 300_000;
 /** A net may cost this many times the planned time per net (the agent should still try some larger ones). */
 const CAP_FACTOR = 3;
 /** No cap goes below this (the smallest useful nets). */
