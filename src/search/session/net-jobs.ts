@@ -26,7 +26,9 @@ export function trainConfigOf(config: SearchConfig, epochs = config.training.epo
     // Every forward pass at the training batch size (and batch 1 for latency): each new batch
     // shape costs a shader compilation on WebGPU, seconds each on a software adapter.
     evaluationBatchSize: t.batchSize,
-    latencyBatchSize: t.batchSize,
+    // Latency only where a latency target shapes the reward (issue 15): measuring it cost a
+    // fifth of a tiny net's time on WebGPU, for a column nobody else reads.
+    latencyBatchSize: config.constraints.latencyTargetMs !== null ? t.batchSize : 0,
   };
 }
 
