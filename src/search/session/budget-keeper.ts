@@ -39,6 +39,8 @@ export class BudgetKeeper {
   #finalCosts: { fineTuneMsPerNet: number; ensembleMs: number } | null = null;
   /** Nets trained when #finalCosts was measured: the replay is read again only when it grew. */
   #costsAtTrained = -1;
+  /** The replay as last read (when the nets trained changed). */
+  #replay: readonly ReplayRecord[] = [];
   /** The data plan in force (the search record's, or the one this leader made). */
   #dataPlan: SearchPlan | null = null;
   /** Wall-clock ms per net at the plan's images, predicted from the calibration; null before a plan. */
@@ -73,10 +75,13 @@ export class BudgetKeeper {
     leader.multiplyAddCap = plannedMultiplyAddCap(this.#dataPlan);
     const progress = leader.progress;
     if (progress.trained < NETS_TO_MEASURE || state.usedMs <= 0) return state.usedMs >= state.budgetMs * 0.7 ? 'final' : 'main';
-    // The nets in flight have spent part of the time too (half of theirs, on average).
-    const wallMsPerNet = (state.usedMs * trainers) / (progress.trained + progress.inFlight / 2);
+    if (this.#costsAtTrained !== progress.trained) this.#replay = await store.listReplay(searchId);
+    // The nets in flight have spent part of the time too (half of theirs, on average); the
+    // recent pace leaves out starting up (loading, the first compilations), the whole-search
+    // pace leaves out pauses: the smaller is the pace now.
+    const wallMsPerNet = Math.min((state.usedMs * trainers) / (progress.trained + progress.inFlight / 2), recentMsPerNet(this.#replay, trainers));
     if (this.#costsAtTrained !== progress.trained) {
-      const replay = await store.listReplay(searchId);
+      const replay = this.#replay;
       this.#finalCosts = finalCosts(replay, config, wallMsPerNet, state.budgetMs, trainCount);
       this.#costsAtTrained = progress.trained;
       const timeLeftMs = state.budgetMs - state.usedMs - this.reserveMs(state, wallMsPerNet);
@@ -201,4 +206,20 @@ export function planFineTuning(entry: ReplayRecord, availableMs: number, configE
   if (epochs >= 1) return { epochs: Math.min(configEpochs, epochs), trainSampleSize: null };
   const sample = Math.floor((availableMs - fixedMs - evalPerEpochMs) / perImageEpochMs);
   return sample > images ? { epochs: 1, trainSampleSize: Math.min(trainCount, sample) } : 'none';
+}
+
+/** Nets whose finishing times give the recent pace. */
+const RECENT_NETS = 6;
+
+/**
+ * Wall-clock ms per net per trainer from the gaps between the last RECENT_NETS nets' finishing
+ * times (their median, times the trainers sharing the work); Infinity with fewer than 3 nets.
+ */
+export function recentMsPerNet(replay: readonly ReplayRecord[], trainers: number): number {
+  const times = replay.filter((e) => e.source === 'trained').map((e) => e.finishedAt).sort((a, b) => a - b).slice(-RECENT_NETS);
+  if (times.length < 3) return Infinity;
+  const gaps = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
+  const mid = gaps.length / 2;
+  const median = gaps.length % 2 ? gaps[Math.floor(mid)]! : (gaps[mid - 1]! + gaps[mid]!) / 2;
+  return median > 0 ? median * trainers : Infinity;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { finalCosts, planFineTuning } from '../../../src/search/session/budget-keeper';
+import { finalCosts, planFineTuning, recentMsPerNet } from '../../../src/search/session/budget-keeper';
 import { presetConfig } from '../../../src/search/config';
 import { replayRecord } from '../replay-record';
 
@@ -39,5 +39,22 @@ describe('finalCosts', () => {
     const { fineTuneMsPerNet } = finalCosts([net], config, 10_000, 600_000, 8000);
     // 300 ms to start + 6 epochs × (2 s × 8 + 0.1 s) + a 2 s margin.
     expect(fineTuneMsPerNet).toBeCloseTo(300 + 6 * (16_000 + 100) + 2000, 6);
+  });
+});
+
+describe('recentMsPerNet', () => {
+  const at = (i: number, finishedAt: number) => replayRecord(`[C(${i},3,1), SM(10)]`, { finishedAt });
+
+  it('is the median gap between the last nets to finish, times the trainers', () => {
+    // A slow start (the first net 60 s in), then a net every 10 s, one 30 s gap (a pause).
+    const replay = [at(1, 60_000), at(2, 70_000), at(3, 80_000), at(4, 110_000), at(5, 120_000), at(6, 130_000)];
+    expect(recentMsPerNet(replay, 1)).toBe(10_000);
+    expect(recentMsPerNet(replay, 2)).toBe(20_000);
+    // Imported nets say nothing of this device's pace.
+    expect(recentMsPerNet([...replay, { ...at(7, 131_000), source: 'imported' as const }], 1)).toBe(10_000);
+  });
+
+  it('needs three nets', () => {
+    expect(recentMsPerNet([at(1, 1000), at(2, 2000)], 1)).toBe(Infinity);
   });
 });
