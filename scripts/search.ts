@@ -23,6 +23,7 @@ import {
   readState,
   RunnerError,
   servePreview,
+  startWithConfig,
   waitForApp,
   waitForBackend,
   type PageState,
@@ -304,13 +305,7 @@ async function main(): Promise<number> {
 /** Puts the file's config into the page's setup (the app validates it again) and starts it. */
 async function startFromConfig(page: Page, config: SearchConfig, file: string): Promise<void> {
   // The dataset must be loaded first: startSearch loads it, but an unknown id is reported below.
-  const error = await page.evaluate(async (config) => {
-    const app = globalThis.__metaqnn!;
-    const invalid = app.setConfig(config);
-    if (invalid) return invalid;
-    await app.startSearch();
-    return null;
-  }, config);
+  const error = await startWithConfig(page, config);
   if (error) throw new ConfigFileError(`${file}: the app refused it: ${error}`);
 }
 

@@ -257,6 +257,17 @@ export async function readFullState(page: Page): Promise<FullPageState> {
   return { ...short, ...rest };
 }
 
+/** Puts a config into the page's setup (the app validates it again) and starts it; the app's refusal, or null. */
+export function startWithConfig(page: Page, config: SearchConfig): Promise<string | null> {
+  return page.evaluate(async (config) => {
+    const app = globalThis.__metaqnn!;
+    const invalid = app.setConfig(config);
+    if (invalid) return invalid;
+    await app.startSearch();
+    return null;
+  }, config);
+}
+
 /** A net as TF.js Layers files (`model.json`, `model.weights.bin`), read through the page (app.exportModel), weights as bytes. */
 export async function exportModelFiles(
   page: Page,

@@ -10,7 +10,7 @@ import type { Page } from '@playwright/test';
 import type { PageLiveJob } from '../../src/page-hook';
 import type { SearchConfig } from '../../src/search/config';
 import type { BackendInfo, BackendName } from '../../src/train/types';
-import { launchBrowser, newContext, readFullState, readState, RunnerError, waitForApp, waitForBackend, type FullPageState } from './browser';
+import { launchBrowser, newContext, readFullState, readState, RunnerError, startWithConfig, waitForApp, waitForBackend, type FullPageState } from './browser';
 import { isSearchEnded as searchEnded } from '../../src/store/records';
 
 /** When the job in training would end at its current images/s (Infinity when unknown). */
@@ -93,13 +93,7 @@ export async function runPageSearch(o: PageSearchOptions): Promise<PageSearchRes
     }
     if (o.configure) {
       const config = o.configure(await first.evaluate(() => JSON.parse(JSON.stringify(globalThis.__metaqnn!.config)) as SearchConfig));
-      const refused = await first.evaluate(async (config) => {
-        const app = globalThis.__metaqnn!;
-        const invalid = app.setConfig(config);
-        if (invalid) return invalid;
-        await app.startSearch();
-        return null;
-      }, config);
+      const refused = await startWithConfig(first, config);
       if (refused) throw new RunnerError(`the app refused the benchmark's setup: ${refused}`);
     }
     await first.waitForFunction(() => globalThis.__metaqnn!.search !== null && globalThis.__metaqnn!.dataset !== null, null, { timeout: 300_000 });

@@ -8,7 +8,7 @@ import { MAX_TICK_GAP_MS, type ReplayRecord, type SearchRecord } from '../../sto
 import type { SearchConfig } from '../config';
 import type { SearchLeader } from '../leader';
 import type { SessionContext } from './context';
-import { nextDataPlan, plannedImages, plannedMsPerNet, plannedMultiplyAddCap, type SearchPlan } from './data-plan';
+import { calibrate, nextDataPlan, plannedImages, plannedMsPerNet, plannedMultiplyAddCap, type SearchPlan } from './data-plan';
 
 /** How often the leader ticks (hidden tabs may stretch it; the store's MAX_TICK_GAP_MS allows for that). */
 export const TICK_MS = 1000;
@@ -37,10 +37,10 @@ export class BudgetKeeper {
   msPerNet: number | null = null;
   /** What one fine-tuning and the ensemble cost, from the nets' own timings; null before measured. */
   #finalCosts: { fineTuneMsPerNet: number; ensembleMs: number } | null = null;
-  /** Nets trained when #finalCosts was measured: the replay is read again only when it grew. */
+  /** Nets trained when #finalCosts was measured. */
   #costsAtTrained = -1;
-  /** The replay as last read (when the nets trained changed). */
-  #replay: readonly ReplayRecord[] = [];
+  /** The median gap between the last nets' finishes (see recentMsPerNet), as of #costsAtTrained. */
+  #recentGapMs = Infinity;
   /** The data plan in force (the search record's, or the one this leader made). */
   #dataPlan: SearchPlan | null = null;
   /** Wall-clock ms per net at the plan's images, predicted from the calibration; null before a plan. */
@@ -52,6 +52,21 @@ export class BudgetKeeper {
 
   get budgeted(): boolean {
     return this.#ctx.config.budget !== null;
+  }
+
+  get #trainCount(): number {
+    return this.#ctx.dataset.payload.train.count;
+  }
+
+  /** The leader queues and proposes by the plan in force (the probe's before there is one). */
+  #applyPlan(leader: SearchLeader): void {
+    leader.trainSampleSize = plannedImages(this.#dataPlan, this.#trainCount);
+    leader.multiplyAddCap = plannedMultiplyAddCap(this.#dataPlan);
+  }
+
+  /** What one fine-tuning and the ensemble cost: as measured, or from the pace before that. */
+  #costs(state: BudgetState, msPerNet: number): { fineTuneMsPerNet: number; ensembleMs: number } {
+    return this.#finalCosts ?? finalCosts([], this.#ctx.config, msPerNet, state.budgetMs, this.#trainCount);
   }
 
   /** Counts the time since the last tick (the store stops the clock when the search is not running). */
@@ -68,31 +83,31 @@ export class BudgetKeeper {
    * is spent.
    */
   async plan(leader: SearchLeader, search: SearchRecord, state: BudgetState, trainers: number): Promise<'main' | 'final'> {
-    const { config, dataset, store, searchId } = this.#ctx;
-    const trainCount = dataset.payload.train.count;
+    const { config, store, searchId } = this.#ctx;
     this.#dataPlan ??= search.plan ?? null;
-    leader.trainSampleSize = plannedImages(this.#dataPlan, trainCount);
-    leader.multiplyAddCap = plannedMultiplyAddCap(this.#dataPlan);
+    this.#applyPlan(leader);
     const progress = leader.progress;
     if (progress.trained < NETS_TO_MEASURE || state.usedMs <= 0) return state.usedMs >= state.budgetMs * 0.7 ? 'final' : 'main';
-    if (this.#costsAtTrained !== progress.trained) this.#replay = await store.listReplay(searchId);
+    // The replay is read again only when it grew.
+    const replay = this.#costsAtTrained !== progress.trained ? await store.listReplay(searchId) : null;
+    if (replay) this.#recentGapMs = recentMsPerNet(replay, 1);
     // The nets in flight have spent part of the time too (half of theirs, on average); the
     // recent pace leaves out starting up (loading, the first compilations), the whole-search
     // pace leaves out pauses: the smaller is the pace now.
-    const wallMsPerNet = Math.min((state.usedMs * trainers) / (progress.trained + progress.inFlight / 2), recentMsPerNet(this.#replay, trainers));
-    if (this.#costsAtTrained !== progress.trained) {
-      const replay = this.#replay;
+    const wallMsPerNet = Math.min((state.usedMs * trainers) / (progress.trained + progress.inFlight / 2), this.#recentGapMs * trainers);
+    if (replay) {
+      const trainCount = this.#trainCount;
       this.#finalCosts = finalCosts(replay, config, wallMsPerNet, state.budgetMs, trainCount);
       this.#costsAtTrained = progress.trained;
       const timeLeftMs = state.budgetMs - state.usedMs - this.reserveMs(state, wallMsPerNet);
-      const next = nextDataPlan({ replay, current: this.#dataPlan, config, trainCount, timeLeftMs, wallMsPerNet, trainers, now: Date.now() });
+      const calibration = calibrate(replay);
+      const next = nextDataPlan({ replay, calibration, current: this.#dataPlan, config, trainCount, timeLeftMs, wallMsPerNet, trainers, now: Date.now() });
       if (next) {
         await store.setSearchPlan(searchId, next);
         this.#dataPlan = next;
-        leader.trainSampleSize = plannedImages(next, trainCount);
-        leader.multiplyAddCap = plannedMultiplyAddCap(next);
+        this.#applyPlan(leader);
       }
-      this.#plannedMsPerNet = this.#dataPlan ? plannedMsPerNet(this.#dataPlan, replay, trainCount, wallMsPerNet) : null;
+      this.#plannedMsPerNet = this.#dataPlan && calibration ? plannedMsPerNet(this.#dataPlan, calibration, trainCount, wallMsPerNet) : null;
     }
     const msPerNet = this.#plannedMsPerNet ?? wallMsPerNet;
     this.msPerNet = msPerNet;
@@ -130,10 +145,9 @@ export class BudgetKeeper {
   async fineTunePlan(entry: ReplayRecord, netsLeft: number): Promise<FineTunePlan | null | 'none'> {
     const state = await this.tick();
     if (!state) return null;
-    const msPerNet = this.msPerNet ?? state.usedMs;
-    const costs = this.#finalCosts ?? finalCosts([], this.#ctx.config, msPerNet, state.budgetMs, this.#ctx.dataset.payload.train.count);
+    const costs = this.#costs(state, this.msPerNet ?? state.usedMs);
     const availableMs = (state.budgetMs - state.usedMs - costs.ensembleMs) / Math.max(1, netsLeft) - finalMarginMs(state.budgetMs);
-    return planFineTuning(entry, availableMs, this.#ctx.config.final.fineTuneEpochs, this.#ctx.dataset.payload.train.count, costs.fineTuneMsPerNet);
+    return planFineTuning(entry, availableMs, this.#ctx.config.final.fineTuneEpochs, this.#trainCount, costs.fineTuneMsPerNet);
   }
 
   /** Keeps the clock counting while this tab leads, every TICK_MS. */
@@ -147,7 +161,7 @@ export class BudgetKeeper {
   }
 
   reserveMs(state: BudgetState, msPerNet: number): number {
-    const costs = this.#finalCosts ?? finalCosts([], this.#ctx.config, msPerNet, state.budgetMs, this.#ctx.dataset.payload.train.count);
+    const costs = this.#costs(state, msPerNet);
     return finalReserveMs({ budgetMs: state.budgetMs, fineTuneTop: this.#ctx.config.final.fineTuneTop, ...costs });
   }
 }

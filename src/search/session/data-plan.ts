@@ -31,7 +31,7 @@ export const NETS_TO_CALIBRATE = 2;
 
 export type SearchPlan = NonNullable<SearchRecord['plan']>;
 
-interface Calibration {
+export interface Calibration {
   readonly backend: string;
   readonly fit: Throughput;
   /** The nets it was fitted to. */
@@ -63,6 +63,8 @@ function typicalNet(timed: readonly ReplayRecord[]) {
 
 export interface DataPlanInput {
   readonly replay: readonly ReplayRecord[];
+  /** `calibrate(replay)`, when the caller has it already. */
+  readonly calibration?: Calibration | null;
   readonly current: SearchPlan | null;
   readonly config: SearchConfig;
   /** Images the config's sample holds. */
@@ -77,7 +79,7 @@ export interface DataPlanInput {
 
 /** A new plan when there is one to make (first calibration, or twice the nets since the last); else null. */
 export function nextDataPlan(input: DataPlanInput): SearchPlan | null {
-  const calibration = calibrate(input.replay);
+  const calibration = input.calibration !== undefined ? input.calibration : calibrate(input.replay);
   if (!calibration) return null;
   if (input.current && input.current.calibration.backend === calibration.backend && calibration.fit.nets < 2 * input.current.calibration.nets) return null;
   const typical = typicalNet(calibration.timed);
@@ -131,12 +133,10 @@ export function plannedImages(plan: SearchPlan | null | undefined, trainCount: n
 
 /**
  * Wall-clock ms a net will take per trainer under `plan`: the pace measured so far, scaled by
- * what the plan's images cost against those the timed nets trained on (by the calibration).
- * Null when it cannot be said.
+ * what the plan's images cost against those the timed nets trained on (`calibration`, this
+ * search's now). Null when it cannot be said.
  */
-export function plannedMsPerNet(plan: SearchPlan, replay: readonly ReplayRecord[], trainCount: number, wallMsPerNet: number): number | null {
-  const calibration = calibrate(replay);
-  if (!calibration) return null;
+export function plannedMsPerNet(plan: SearchPlan, calibration: Calibration, trainCount: number, wallMsPerNet: number): number | null {
   const fit: Throughput = { msPerImage: plan.calibration.msPerImage, nsPerMultiplyAdd: plan.calibration.nsPerMultiplyAdd, nets: plan.calibration.nets };
   const typical = typicalNet(calibration.timed);
   const costAt = (images: number) => typical.fixedMs + predictTrainingMs(fit, typical.multiplyAdds, images, typical.epochs);

@@ -12,9 +12,10 @@ import { openStore } from '../../../src/store';
 import { FakeTrainer } from './fake-trainer';
 import { config, newSearch, session } from './session-fixture';
 
-async function budgeted(seconds: number, netMs: number) {
+/** A budgeted search of `seconds` whose nets take `netMs` (plus `msPerImage` an image when given) on `trainCount` images. */
+async function budgeted(seconds: number, netMs: number, more: { seed?: number; msPerImage?: number; trainCount?: number; allImages?: boolean } = {}) {
   const store = await openStore('metaqnn', new IDBFactory());
-  const base = config(9);
+  const base = config(more.seed ?? 9);
   const cfg: SearchConfig = {
     ...base,
     // The paper's proportions, scaled down: the budget decides the real counts.
@@ -23,13 +24,15 @@ async function budgeted(seconds: number, netMs: number) {
       { epsilon: 0.5, nets: 3 },
       { epsilon: 0.1, nets: 3 },
     ],
+    ...(more.allImages ? { data: { ...base.data, trainSize: null } } : {}),
     budget: { minutes: seconds / 60 },
   };
   const id = await newSearch(store, cfg);
   const trainer = new FakeTrainer();
   trainer.delayMs = netMs;
+  trainer.msPerImage = more.msPerImage ?? 0;
   const started = Date.now();
-  await session(store, id, cfg, trainer, 'tab-a').start();
+  await session(store, id, cfg, trainer, 'tab-a', undefined, more.trainCount).start();
   return { store, id, cfg, trainer, wallMs: Date.now() - started };
 }
 
@@ -125,26 +128,8 @@ describe('more time for a budgeted search', () => {
 
 describe("a budgeted search's data plan", () => {
   it('probes with 500 images, measures the device, then gives each net the images the time affords', async () => {
-    const store = await openStore('metaqnn', new IDBFactory());
-    const base = config(12);
-    const cfg: SearchConfig = {
-      ...base,
-      schedule: [
-        { epsilon: 1, nets: 15 },
-        { epsilon: 0.5, nets: 3 },
-        { epsilon: 0.1, nets: 3 },
-      ],
-      data: { ...base.data, trainSize: null },
-      budget: { minutes: 8 / 60 },
-    };
-    const id = await newSearch(store, cfg);
-    const trainer = new FakeTrainer();
-    trainer.delayMs = 5;
     // 0.1 ms an image: 50 ms a net on the probe, 330 ms on all 3,300 training images.
-    trainer.msPerImage = 0.1;
-    const started = Date.now();
-    await session(store, id, cfg, trainer, 'tab-a', undefined, 3400).start();
-    const wallMs = Date.now() - started;
+    const { store, id, trainer, wallMs } = await budgeted(8, 5, { seed: 12, msPerImage: 0.1, trainCount: 3400, allImages: true });
     const search = (await store.getSearch(id))!;
     expect(search.status).toBe('done');
     expect(wallMs).toBeLessThanOrEqual(8000 * 1.05);

@@ -84,6 +84,6 @@ describe('plannedImages and plannedMsPerNet', () => {
     const replay = [timed(1, 'cpu', 2), timed(2, 'cpu', 2)];
     const plan: SearchPlan = { trainSampleSize: 3000, calibration: { backend: 'cpu', msPerImage: 2, nsPerMultiplyAdd: 0, nets: 2 }, plannedAt: 1 };
     // Probed: 500 + 2·2·1000 = 4,500 ms; planned: 500 + 2·2·3000 = 12,500 ms; the pace 5,000 ms scales alike.
-    expect(plannedMsPerNet(plan, replay, 8000, 5000)).toBeCloseTo((5000 * 12_500) / 4500, 6);
+    expect(plannedMsPerNet(plan, calibrate(replay)!, 8000, 5000)).toBeCloseTo((5000 * 12_500) / 4500, 6);
   });
 });
