@@ -35,6 +35,8 @@ export interface BreakdownRun {
   readonly stopAfterNets: number | undefined;
   readonly capMs: number;
   readonly projectAfterMs?: number;
+  /** Issue 15's per-candidate savings; false measures the search without them (the baseline). */
+  readonly savings: boolean;
 }
 
 export interface Plan {
@@ -64,10 +66,12 @@ export function plan(args: Pick<BenchArgs, 'quick' | 'seeds' | 'budget'>): Plan 
     },
     breakdown: {
       // tiny on WebGPU: the point is shader compilation; quick: whatever fits the cap.
+      // tiny twice, savings off then on: the same seed trains the same nets (tiny's sizes are whole batches).
       runs: [
-        { preset: 'tiny', backend: 'webgpu', stopAfterNets: quick ? 6 : undefined, capMs: (quick ? 2 : 6) * 60_000 },
+        { preset: 'tiny', backend: 'webgpu', stopAfterNets: quick ? 6 : undefined, capMs: (quick ? 2 : 6) * 60_000, savings: false },
+        { preset: 'tiny', backend: 'webgpu', stopAfterNets: quick ? 6 : undefined, capMs: (quick ? 2 : 6) * 60_000, savings: true },
         // On a CPU emulating a GPU one quick net takes hours: a minute of it gives the estimate.
-        { preset: 'quick', backend: 'webgpu', stopAfterNets: quick ? 2 : 5, capMs: (quick ? 3 : 15) * 60_000, projectAfterMs: 60_000 },
+        { preset: 'quick', backend: 'webgpu', stopAfterNets: quick ? 2 : 5, capMs: (quick ? 3 : 15) * 60_000, projectAfterMs: 60_000, savings: true },
       ],
     },
     // Full: on WebGPU, where every tab shares the browser's one GPU process (the limit to show);

@@ -120,11 +120,12 @@ export interface CandidateTime {
   readonly wallMs: number | null;
 }
 
-export function candidateTimes(replay: readonly ReplayEntry[], starts: ReadonlyMap<string, number>): CandidateTime[] {
+export function candidateTimes(replay: readonly ReplayEntry[], starts: ReadonlyMap<string, number>, batchSize?: number): CandidateTime[] {
   const trained = replay.filter((e) => e.timings).sort((a, b) => a.finishedAt - b.finishedAt);
   return trained.map((entry, i) => {
     const t = entry.timings!;
     const worker = t.buildMs + t.firstBatchMs + t.trainingMs + t.evaluationMs;
+    const firstStep = batchSize === undefined ? 0 : firstStepComputeMs(entry, batchSize);
     const startedAt = starts.get(entry.netString) ?? null;
     const wallMs = startedAt === null ? null : entry.finishedAt - startedAt;
     const rest = wallMs === null ? null : Math.max(0, wallMs - worker);
@@ -135,8 +136,8 @@ export function candidateTimes(replay: readonly ReplayEntry[], starts: ReadonlyM
       netString: entry.netString,
       first: i === 0,
       buildMs: t.buildMs,
-      firstBatchMs: t.firstBatchMs,
-      trainingMs: t.trainingMs,
+      firstBatchMs: t.firstBatchMs - firstStep,
+      trainingMs: t.trainingMs + firstStep,
       evaluationMs: t.evaluationMs,
       latencyMs,
       otherWorkerMs: rest === null || latencyMs === null ? null : rest - latencyMs,
@@ -144,6 +145,19 @@ export function candidateTimes(replay: readonly ReplayEntry[], starts: ReadonlyM
       wallMs,
     };
   });
+}
+
+/**
+ * The first batch is a training step too: what a steady step of the same job took (its training
+ * time over its other steps) counts as training, and only the first batch's excess over it as
+ * shader compilation. 0 when the job had a single step or no image count.
+ */
+export function firstStepComputeMs(entry: Pick<ReplayEntry, 'timings' | 'trainImages' | 'valCurve'>, batchSize: number): number {
+  const t = entry.timings;
+  if (!t || !entry.trainImages || entry.valCurve.length === 0) return 0;
+  const steps = Math.ceil(entry.trainImages / batchSize) * entry.valCurve.length;
+  if (steps < 2) return 0;
+  return Math.min(t.firstBatchMs, t.trainingMs / (steps - 1));
 }
 
 export const TIME_PARTS = ['buildMs', 'firstBatchMs', 'trainingMs', 'evaluationMs', 'latencyMs', 'otherWorkerMs', 'betweenMs'] as const;

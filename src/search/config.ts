@@ -37,6 +37,12 @@ const TrainingSchema = record({
   /** The paper's "failed to learn" restart. */
   restartIfFailedToLearn: v.boolean(),
   weightDecay: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  /**
+   * The per-candidate savings of issue 15 (test accuracy only for nets that can be shown among the
+   * best, latency only under a target, one batch shape, shaders compiled ahead, the im2col conv on
+   * a software adapter). Absent means on; false only to measure what they save (bench part 2).
+   */
+  savings: v.optional(v.boolean()),
 });
 
 const DataSchema = record({

@@ -26,6 +26,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   latencyBatchSize: 256,
   latencyRepeats: 3,
   returnWeights: true,
+  savings: true,
 };
 
 /** Per-rule decay multiplier when `decayFactor` is null (spec section 3). */
@@ -64,6 +65,7 @@ export function resolveTrainConfig(overrides: Partial<TrainConfig> = {}): TrainC
       `TrainConfig.learningRateRule: expected 'seed', 'paper' or 'constant', got ${JSON.stringify(config.learningRateRule)}`,
     );
   }
+  if (typeof config.savings !== 'boolean') throw new Error(`TrainConfig.savings: expected true or false, got ${JSON.stringify(config.savings)}`);
   if (config.decayFactor !== null) {
     requireNumber('decayFactor', config.decayFactor, Number.MIN_VALUE, false);
   }

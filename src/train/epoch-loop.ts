@@ -39,27 +39,27 @@ export async function trainAttempt(
   let lastYield = performance.now();
   let lastProgress = -Infinity;
 
+  const loss = ({ xs, ys }: { xs: tf.Tensor4D; ys: tf.Tensor1D }): tf.Scalar => {
+    const probs = model.apply(xs, { training: true }) as tf.Tensor2D;
+    const mean = crossEntropy(probs, ys, classes).mean() as tf.Scalar;
+    if (config.weightDecay === 0 || kernels.length === 0) return mean;
+    const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
+    return mean.add(l2.mul(config.weightDecay / 2)) as tf.Scalar;
+  };
+
   const step = (order: Int32Array, onDevice: tf.Tensor1D, start: number, size: number): tf.Scalar =>
     tf.tidy(() => {
-      const { xs, ys } = gatherBatch(train, order, onDevice, start, size);
-      const cost = optimizer.minimize(
-        () => {
-          const probs = model.apply(xs, { training: true }) as tf.Tensor2D;
-          const loss = crossEntropy(probs, ys, classes).mean() as tf.Scalar;
-          if (config.weightDecay === 0 || kernels.length === 0) return loss;
-          const l2 = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
-          return loss.add(l2.mul(config.weightDecay / 2)) as tf.Scalar;
-        },
-        true,
-        variables,
-      );
+      const batch = gatherBatch(train, order, onDevice, start, size);
+      const cost = optimizer.minimize(() => loss(batch), true, variables);
       if (!cost) throw new Error('optimizer.minimize returned no cost');
       return cost;
     });
 
   /** One pass over the (sampled) training set; returns the mean batch loss. */
   const runEpoch = async (epoch: number): Promise<number> => {
-    const order = shuffleInPlace(ctx.trainIndices.slice(), random);
+    const shuffled = shuffleInPlace(ctx.trainIndices.slice(), random);
+    // Every batch full: a short last batch is a new shape, and a new shape compiles a new set of shaders.
+    const order = config.savings ? fillLastBatch(shuffled, config.batchSize) : shuffled;
     const orderTensor = tf.tensor1d(order, 'int32');
     let lossSum: tf.Tensor = tf.scalar(0);
     const epochStart = performance.now();
@@ -72,6 +72,7 @@ export async function trainAttempt(
         const start = batch * config.batchSize;
         const size = Math.min(config.batchSize, order.length - start);
         const batchStart = performance.now();
+        if (clock.firstBatchMs === null && config.savings) await compileAhead(() => loss(gatherBatch(train, order, orderTensor, start, size)));
         const cost = step(order, orderTensor, start, size);
         const nextSum = lossSum.add(cost);
         lossSum.dispose();
@@ -123,7 +124,7 @@ export async function trainAttempt(
       setLearningRate(optimizer, learningRate);
       const trainLoss = await runEpoch(epoch);
       const evaluateStart = performance.now();
-      const val = await evaluateModel(model, validation, classes, config.evaluationBatchSize);
+      const val = await evaluateModel(model, validation, classes, config.evaluationBatchSize, config.savings);
       clock.evaluateMs += performance.now() - evaluateStart;
       best = Math.max(best, val.accuracy);
       const record: EpochRecord = {
@@ -171,6 +172,40 @@ async function askToContinue(ask: NonNullable<TrainOptions['continueAfterEpoch']
  */
 function setLearningRate(optimizer: tf.AdamOptimizer, learningRate: number): void {
   (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+}
+
+/**
+ * `order` grown to whole batches with images from its start: each epoch still sees every image,
+ * a few of them twice, and every step has the same shape.
+ */
+export function fillLastBatch(order: Int32Array, batchSize: number): Int32Array {
+  const short = (batchSize - (order.length % batchSize)) % batchSize;
+  if (short === 0 || order.length === 0) return order;
+  const filled = new Int32Array(order.length + short);
+  filled.set(order);
+  for (let i = 0; i < short; i++) filled[order.length + i] = order[i % order.length] as number;
+  return filled;
+}
+
+/**
+ * On WebGPU, compiles the shaders one step of `lossOf` needs (forward and gradients) in parallel
+ * before it runs: TF.js's compile-only mode records the programs without running them, and the
+ * backend awaits their asynchronous pipelines together. Nothing is assigned (gradients are
+ * computed, not applied), and what the pass allocated is freed. Elsewhere a no-op.
+ */
+async function compileAhead(lossOf: () => tf.Scalar): Promise<void> {
+  if (tf.getBackend() !== 'webgpu') return;
+  const backend = tf.backend() as unknown as { checkCompileCompletionAsync?: () => Promise<void> };
+  if (typeof backend.checkCompileCompletionAsync !== 'function') return;
+  tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', true);
+  try {
+    tf.tidy(() => {
+      tf.variableGrads(lossOf);
+    });
+  } finally {
+    tf.env().set('WEBGPU_ENGINE_COMPILE_ONLY', false);
+  }
+  await backend.checkCompileCompletionAsync();
 }
 
 function yieldToEventLoop(): Promise<void> {

@@ -46,22 +46,30 @@ export function predictSplit(model: tf.LayersModel, split: DeviceSplit, batchSiz
   });
 }
 
-/** Accuracy and mean cross-entropy of `model` on `split`. */
+/**
+ * Accuracy and mean cross-entropy of `model` on `split`. With `fullBatches`, a short last batch
+ * is read as the last full window of the split, and only its new rows are counted: one batch
+ * shape, so no second set of shaders.
+ */
 export async function evaluateModel(
   model: tf.LayersModel,
   split: DeviceSplit,
   classes: number,
   batchSize: number,
+  fullBatches = false,
 ): Promise<Evaluation> {
   let correct = tf.scalar(0);
   let lossSum = tf.scalar(0);
   try {
     for (let start = 0; start < split.count; start += batchSize) {
       const size = Math.min(batchSize, split.count - start);
+      const begin = fullBatches && size < batchSize && split.count >= batchSize ? split.count - batchSize : start;
+      const skip = start - begin;
       const [nextCorrect, nextLoss] = tf.tidy(() => {
-        const xs = sliceImages(split, start, size);
+        const xs = sliceImages(split, begin, size + skip);
+        const all = forward(model, xs);
+        const probs = skip > 0 ? all.slice([skip, 0], [size, -1]) : all;
         const labels = split.labels.slice([start], [size]);
-        const probs = forward(model, xs);
         return [
           correct.add(countCorrect(probs, labels)),
           lossSum.add(crossEntropy(probs, labels, classes).sum()),

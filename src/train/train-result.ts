@@ -16,9 +16,14 @@ export async function finishRun(
   const { clock, curve } = run;
   const test = dataset.splits.get('test');
   const evaluateStart = performance.now();
-  // A net stopped early is not worth a test pass: that time is what stopping saves.
+  const bestValidationAccuracy = Math.max(...curve.map((r) => r.validationAccuracy));
+  // A net stopped early is not worth a test pass (that time is what stopping saves), nor is one
+  // below the nets that can be shown as the best (the leader's threshold).
+  const threshold = job.testIfValidationAtLeast ?? null;
   const testAccuracy =
-    test && run.stoppedAfterEpoch === null ? (await evaluateModel(model, test, classes, config.evaluationBatchSize)).accuracy : null;
+    test && run.stoppedAfterEpoch === null && (threshold === null || bestValidationAccuracy >= threshold)
+      ? (await evaluateModel(model, test, classes, config.evaluationBatchSize, config.savings)).accuracy
+      : null;
   clock.evaluateMs += performance.now() - evaluateStart;
   const latencyStart = performance.now();
   const latency =
@@ -27,7 +32,6 @@ export async function finishRun(
       : null;
   const latencyMs = performance.now() - latencyStart;
   const weights = config.returnWeights ? await serializeWeights(model) : null;
-  const bestValidationAccuracy = Math.max(...curve.map((r) => r.validationAccuracy));
   const finalValidationAccuracy = curve[curve.length - 1]?.validationAccuracy ?? 0;
   return {
     status: 'done',

@@ -5,7 +5,7 @@
  * error on the way becomes a 'too-large' result.
  */
 import { countMultiplyAdds, countParams, createRng } from '../core/index';
-import { currentBackendInfo } from './backend';
+import { chooseKernels, currentBackendInfo } from './backend';
 import { buildModel, outputClasses } from './build-model';
 import { resolveTrainConfig } from './config';
 import { type CachedDataset, requireSplit } from './dataset-cache';
@@ -26,6 +26,7 @@ export async function trainCandidate(
 ): Promise<TrainResult> {
   const startedAt = performance.now();
   const config = resolveTrainConfig(job.config);
+  chooseKernels(config.savings);
   if (!Number.isSafeInteger(job.seed)) throw new Error(`Job ${job.id}: seed must be a safe integer, got ${job.seed}`);
   const classes = outputClasses(job.net);
   if (classes !== dataset.classes) {

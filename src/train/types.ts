@@ -59,6 +59,13 @@ export interface TrainConfig {
   readonly latencyRepeats: number;
   /** Whether the result carries the final weights. */
   readonly returnWeights: boolean;
+  /**
+   * The per-candidate savings (issue 15): every batch at the training batch size (the last one
+   * filled from the epoch's start, the last evaluation window overlapping the one before), new
+   * shaders compiled in parallel before the first step on WebGPU, and the im2col convolution on
+   * a software adapter. Off only to measure what they save.
+   */
+  readonly savings: boolean;
 }
 
 /** One candidate to train. */
@@ -75,6 +82,11 @@ export interface TrainJob {
   readonly trainSampleSize?: number | null;
   /** Start from these weights instead of a fresh initialisation (fine-tuning). */
   readonly initialWeights?: SerializedWeights | null;
+  /**
+   * Measure test accuracy only when the best validation accuracy reaches this (the nets that
+   * can be shown among the best); null or absent: always.
+   */
+  readonly testIfValidationAtLeast?: number | null;
 }
 
 /** Weights of one model: one buffer, float32 tensors back to back, in `specs` order. */
@@ -105,6 +117,8 @@ export interface AdapterInfo {
   readonly vendor: string;
   readonly architecture: string;
   readonly description: string;
+  /** A software adapter (the browser's fallback, e.g. SwiftShader): the CPU drawing as a GPU. */
+  readonly software?: boolean;
 }
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';

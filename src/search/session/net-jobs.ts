@@ -28,8 +28,28 @@ export function trainConfigOf(config: SearchConfig, epochs = config.training.epo
     evaluationBatchSize: t.batchSize,
     // Latency only where a latency target shapes the reward (issue 15): measuring it cost a
     // fifth of a tiny net's time on WebGPU, for a column nobody else reads.
-    latencyBatchSize: config.constraints.latencyTargetMs !== null ? t.batchSize : 0,
+    latencyBatchSize: config.constraints.latencyTargetMs !== null || !savingsOn(config) ? t.batchSize : 0,
+    savings: savingsOn(config),
   };
+}
+
+export function savingsOn(config: SearchConfig): boolean {
+  return config.training.savings !== false;
+}
+
+/**
+ * The validation accuracy a net must reach for its test accuracy to be measured during the
+ * search: the reward (here its best validation accuracy) of the n-th best net so far as ranked for the final phase, n the most nets the final phase shows (fine-tuned or
+ * ensembled). A net in the final top n was in the top n when it finished (the bar only rises), so
+ * every net shown among the best has its test accuracy; the others skip a pass nobody reads.
+ * null (measure every net) before n nets, under a latency target (the ranking is then by reward,
+ * not validation) and with the savings off.
+ */
+export function testThreshold<E extends RankedFields>(config: SearchConfig, replay: readonly E[]): number | null {
+  if (!savingsOn(config) || config.constraints.latencyTargetMs !== null) return null;
+  const shown = Math.max(1, config.final.fineTuneTop, config.final.ensembleTop);
+  const ranked = rankReplay(replay);
+  return ranked.length < shown ? null : ranked[shown - 1]!.reward;
 }
 
 /**

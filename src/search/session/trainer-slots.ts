@@ -14,7 +14,7 @@ import { trainSampleSize } from '../prepare-dataset';
 import { askAfterEpoch, earlyStopperFor } from './early-stop';
 import { replayEntryFromResult } from '../reward';
 import { POLL_MS, SearchGoneError, type SessionContext } from './context';
-import { netSeed, rankReplay, trainConfigOf } from './net-jobs';
+import { netSeed, rankReplay, testThreshold, trainConfigOf } from './net-jobs';
 import { messageOf, withStoreRetry } from './store-retry';
 import { stallMessage, stallWatchdog } from './watchdog';
 
@@ -140,6 +140,7 @@ export class TrainerSlots {
           datasetId: dataset.payloadId,
           seed: netSeed(config.seed, job.netString),
           bestSoFar: replay.length > 0 ? bestSoFar : null,
+          testIfValidationAtLeast: testThreshold(config, replay),
           config: trainConfigOf(config),
           trainSampleSize: trainImages < dataset.payload.train.count ? trainImages : null,
         },

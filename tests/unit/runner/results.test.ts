@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpuModelFromCpuinfo } from '../../../scripts/lib/machine';
 import {
+  firstStepComputeMs,
   buildResults,
   candidateTimes,
   latencyMeasurementMs,
@@ -104,6 +105,26 @@ describe('where a candidate’s time goes', () => {
     expect(b.notTrainingShare).toBeCloseTo(1 - 2500 / 7000, 12);
     expect(b.shares.firstBatchMs).toBeCloseTo(1800 / 7000, 12);
     expect(b.perCandidateMs).toBe(3500);
+  });
+
+  it('counts the first batch as a training step up to a steady step of the same job, the rest as shaders', () => {
+    // 12 steps (192 images at batch 64, 4 epochs): 11 after the first in 12,000 ms.
+    const entry = trainedEntry('[C(4,3,1), SM(10)]', { trainImages: 192, valCurve: Array(4).fill({ accuracy: 0.5, loss: 1 }) });
+    const step = 12_000 / 11;
+    // Never more than the first batch itself took (900 ms here, under a step).
+    expect(firstStepComputeMs(entry, 64)).toBe(900);
+    const slowFirst = { ...entry, timings: { ...entry.timings!, firstBatchMs: 5_000 } };
+    const [time] = candidateTimes([slowFirst], new Map(), 64);
+    expect(time!.firstBatchMs).toBeCloseTo(5_000 - step, 9);
+    expect(time!.trainingMs).toBeCloseTo(12_000 + step, 9);
+    // A first batch quicker than a steady step is all training.
+    const [quick] = candidateTimes([entry], new Map(), 64);
+    expect(quick).toMatchObject({ firstBatchMs: 0, trainingMs: 12_900 });
+    // Without the batch size the worker's own split stands.
+    expect(candidateTimes([slowFirst], new Map())[0]).toMatchObject({ firstBatchMs: 5_000, trainingMs: 12_000 });
+    // A single step cannot be split; nor can a job without an image count.
+    expect(firstStepComputeMs({ ...entry, trainImages: 64, valCurve: entry.valCurve.slice(0, 1) }, 64)).toBe(0);
+    expect(firstStepComputeMs({ ...entry, trainImages: null }, 64)).toBe(0);
   });
 
   it('leaves a job out when its start was never seen', () => {
