@@ -5,7 +5,9 @@
  */
 import type {
   BackendInfo,
+  BackendName,
   BackendPreference,
+  BackendSpeed,
   ContinueCallback,
   DatasetPayload,
   EnsembleRequest,
@@ -37,4 +39,6 @@ export interface TrainerProtocol {
   evaluateEnsemble(request: EnsembleRequest): Promise<EnsembleResult>;
   exportModel(request: ExportRequest): Promise<ExportedModel>;
   memory(): Promise<MemoryReport>;
+  /** Times a small net on each backend in turn (auto's measurement); leaves TF.js on the last one. */
+  calibrate(backends: readonly BackendName[]): Promise<BackendSpeed[]>;
 }

@@ -6,6 +6,7 @@
 import { releaseProxy, transfer } from 'comlink';
 import { initBackend, memoryReport } from './backend';
 import { DatasetCache } from './dataset-cache';
+import { measureBackends } from './calibrate';
 import { evaluateEnsemble } from './ensemble';
 import type { TrainerProtocol } from './protocol';
 import { fineTune, trainCandidate, type TrainOptions } from './trainer';
@@ -79,6 +80,9 @@ export function createTrainerApi(cache: DatasetCache = new DatasetCache()) {
     },
     async memory() {
       return memoryReport(cache.ids(), cache.bytes());
+    },
+    async calibrate(backends) {
+      return measureBackends(backends);
     },
   } satisfies TrainerProtocol;
   return api;

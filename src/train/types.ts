@@ -122,6 +122,14 @@ export interface AdapterInfo {
 }
 
 export type BackendName = 'webgpu' | 'webgl' | 'cpu';
+
+/** One backend's training speed on the calibration net (src/train/calibrate.ts); null when it could not start or run. */
+export interface BackendSpeed {
+  readonly backend: BackendName;
+  readonly imagesPerSecond: number | null;
+  readonly adapter: AdapterInfo | null;
+  readonly error?: string;
+}
 export type BackendPreference = BackendName | 'auto';
 
 export interface BackendInfo {

@@ -12,7 +12,9 @@ import { proxy, type Remote, wrap } from 'comlink';
 import type { TrainerProtocol } from '../train/protocol';
 import type {
   BackendInfo,
+  BackendName,
   BackendPreference,
+  BackendSpeed,
   ContinueCallback,
   DatasetPayload,
   EnsembleRequest,
@@ -153,6 +155,11 @@ export class TrainerPool {
 
   exportModel(request: ExportRequest, options: { signal?: AbortSignal } = {}): Promise<ExportedModel> {
     return this.#enqueue(null, null, options.signal, (remote) => remote.exportModel(request));
+  }
+
+  /** Times the calibration net on each backend (a worker's backend changes: terminate the pool after). */
+  calibrate(backends: readonly BackendName[]): Promise<BackendSpeed[]> {
+    return this.#enqueue(null, null, undefined, (remote) => remote.calibrate(backends));
   }
 
   /** Memory of every live worker. */

@@ -8,7 +8,7 @@ import { agentConsistency, failOnPageErrors, replayOf, waitForStatus } from './h
 test('a 2-minute budget, reloaded mid-search, ends on time with a downloadable model', async ({ page }) => {
   test.setTimeout(420_000);
   const errors = failOnPageErrors(page);
-  await page.goto('/?dataset=mnist&preset=tiny&seed=3&budget=2');
+  await page.goto('/?dataset=mnist&preset=tiny&seed=3&budget=2&backend=webgpu');
   await expect(page.getByTestId('backend')).toContainText('webgpu', { timeout: 60_000 });
   await expect(page.getByTestId('dataset-info')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('budget')).toHaveValue('2');

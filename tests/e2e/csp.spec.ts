@@ -29,7 +29,7 @@ test('under the built Content-Security-Policy a tiny search trains on WebGPU to 
   test.setTimeout(900_000);
   const errors = failOnPageErrors(page);
   const consoleErrors = await watchViolations(page);
-  await page.goto('/?dataset=mnist&preset=tiny&seed=2&autostart=1');
+  await page.goto('/?dataset=mnist&preset=tiny&seed=2&autostart=1&backend=webgpu');
 
   const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   expect(policy).toContain("script-src 'self'");
@@ -54,7 +54,7 @@ test('under the built Content-Security-Policy a tiny search trains on WebGPU to 
 test('an injected inline script, inline handler or string timer is refused', async ({ page }) => {
   const errors = failOnPageErrors(page);
   await watchViolations(page);
-  await page.goto('/');
+  await page.goto('/?backend=webgpu');
   await expect(page.getByTestId('dataset-info')).toContainText('MNIST', { timeout: 60_000 });
   expect(await violations(page)).toEqual([]);
   // What an injection bug would add. (page.evaluate itself is exempt: it is the test's own code.)

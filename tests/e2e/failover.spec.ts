@@ -38,7 +38,7 @@ test('the leader closes mid-job, the next closes while fine-tuning: the search e
   // The sequence that stalled: tiny, seed 41, ε = 1 × 4, 0.5 × 1, 0.1 × 1, one trainer per tab.
   const a = await context.newPage();
   const errors = failOnPageErrors(a);
-  await a.goto('/?dataset=mnist&preset=tiny&seed=41');
+  await a.goto('/?dataset=mnist&preset=tiny&seed=41&backend=webgpu');
   await startTiny(a, {
     schedule: [{ epsilon: 1, nets: 4 }, { epsilon: 0.5, nets: 1 }, { epsilon: 0.1, nets: 1 }],
     final: { fineTuneTop: 3, fineTuneEpochs: 2, ensembleTop: 2 },
@@ -46,7 +46,7 @@ test('the leader closes mid-job, the next closes while fine-tuning: the search e
   await expect.poll(async () => (await appState(a)).leading, { timeout: 60_000 }).toBe(true);
   const b = await context.newPage();
   failOnPageErrors(b, errors);
-  await b.goto('/');
+  await b.goto('/?backend=webgpu');
   await expect(b.getByTestId('search-status')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
 
   // After one result, A closes in the middle of a job; B takes the lead, C joins.
@@ -56,7 +56,7 @@ test('the leader closes mid-job, the next closes while fine-tuning: the search e
   await expect.poll(async () => (await appState(b)).leading, { timeout: 15_000 }).toBe(true);
   const c = await context.newPage();
   failOnPageErrors(c, errors);
-  await c.goto('/');
+  await c.goto('/?backend=webgpu');
   await expect(c.getByTestId('search-status')).toHaveAttribute('data-status', /running|final/, { timeout: 60_000 });
 
   // B, now the leader, closes while it fine-tunes: one net done, the others to go.
@@ -94,7 +94,7 @@ test('the leader closes mid-job, the next closes while fine-tuning: the search e
 test('a trainer worker that ends mid-job or mid-fine-tuning is replaced at once and the search finishes', async ({ page }) => {
   test.setTimeout(600_000);
   const errors = failOnPageErrors(page);
-  await page.goto('/?dataset=mnist&preset=tiny&seed=7');
+  await page.goto('/?dataset=mnist&preset=tiny&seed=7&backend=webgpu');
   await startTiny(page, {
     schedule: [{ epsilon: 1, nets: 3 }, { epsilon: 0.1, nets: 1 }],
     final: { fineTuneTop: 2, fineTuneEpochs: 2, ensembleTop: 2 },

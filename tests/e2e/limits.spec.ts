@@ -14,7 +14,7 @@ const HEADER =
 
 test('a replay CSV with one 50 MB line is refused by name and the page stays alive', async ({ page }) => {
   const errors = failOnPageErrors(page);
-  await page.goto('/');
+  await page.goto('/?backend=webgpu');
   await expect(page.getByTestId('dataset-info')).toContainText('MNIST', { timeout: 60_000 });
 
   // Playwright refuses buffers over 50 MB in setInputFiles, so the file goes through disk.

@@ -11,7 +11,7 @@ const offlineCell = (page: Page, name: RegExp) => page.getByTestId('dataset-row'
 test('one visit is enough: offline, the reload has the shell, the dataset list and MNIST, and a whole tiny search trains on WebGPU', async ({ page, context }) => {
   test.setTimeout(900_000);
   const errors = failOnPageErrors(page);
-  await page.goto('/?dataset=mnist&preset=tiny&seed=6');
+  await page.goto('/?dataset=mnist&preset=tiny&seed=6&backend=webgpu');
   await expect(page.getByTestId('dataset-info')).toContainText('MNIST', { timeout: 60_000 });
   // Said only once the shell is precached and MNIST's files are in the cache.
   await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
@@ -26,7 +26,7 @@ test('one visit is enough: offline, the reload has the shell, the dataset list a
   await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null), { timeout: 30_000 }).toBe(true);
 
   await context.setOffline(true);
-  await page.goto('/?dataset=mnist&preset=tiny&seed=6&autostart=1');
+  await page.goto('/?dataset=mnist&preset=tiny&seed=6&autostart=1&backend=webgpu');
   await expect(page.getByTestId('backend')).toContainText('webgpu', { timeout: 60_000 });
   await expect(page.getByTestId('dataset-row')).toHaveCount(2); // the list came from the precached index
   await waitForStatus(page, 'done', 840_000);
@@ -42,14 +42,14 @@ test('one visit is enough: offline, the reload has the shell, the dataset list a
 test('Fashion-MNIST made available offline on purpose loads offline', async ({ page, context }) => {
   test.setTimeout(600_000);
   const errors = failOnPageErrors(page);
-  await page.goto('/');
+  await page.goto('/?backend=webgpu');
   await expect(page.getByTestId('offline-ready')).toBeVisible({ timeout: 120_000 });
   const fashion = offlineCell(page, /^Fashion-MNIST/);
   await fashion.getByRole('button', { name: 'Make Fashion-MNIST available offline' }).click();
   await expect(fashion).toHaveText('✓ yes', { timeout: 300_000 });
 
   await context.setOffline(true);
-  await page.goto('/?dataset=fashion-mnist&preset=tiny&seed=1');
+  await page.goto('/?dataset=fashion-mnist&preset=tiny&seed=1&backend=webgpu');
   await expect(page.getByTestId('dataset-info')).toContainText('Fashion-MNIST', { timeout: 120_000 });
   await expect(page.getByTestId('dataset-info')).toContainText('60,000 train / 10,000');
   await expect(offlineCell(page, /^Fashion-MNIST/)).toHaveText('✓ yes');

@@ -6,9 +6,9 @@ import { agentConsistency, claimedJobs, failOnPageErrors, replayOf, waitForStatu
 test('a tiny search on the shipped MNIST survives pause, resume and a reload mid-job and runs through the final phase on WebGPU', async ({ page }) => {
   test.setTimeout(900_000);
   const errors = failOnPageErrors(page);
-  await page.goto('/?dataset=mnist&preset=tiny&seed=3&autostart=1');
+  await page.goto('/?dataset=mnist&preset=tiny&seed=3&autostart=1&backend=webgpu');
   // The address bar shows the setup without autostart, so a reload does not start another search.
-  await expect(page).toHaveURL(/\?dataset=mnist&preset=tiny&seed=3$/);
+  await expect(page).toHaveURL(/\?dataset=mnist&preset=tiny&seed=3&backend=webgpu$/);
   await expect(page.getByTestId('backend')).toContainText('webgpu', { timeout: 60_000 });
 
   // Pause mid-epoch: the running job is cancelled and goes back to the queue; resume trains on.

@@ -12,7 +12,7 @@ test('tabs share one search and it survives the leader and a follower closing mi
   test.setTimeout(900_000);
   const a = await context.newPage();
   const errors = failOnPageErrors(a);
-  await a.goto('/?dataset=mnist&preset=tiny&seed=5');
+  await a.goto('/?dataset=mnist&preset=tiny&seed=5&backend=webgpu');
   await expect(a.getByTestId('backend')).toContainText('webgpu', { timeout: 60_000 });
   await expect(a.getByTestId('dataset-info')).toBeVisible({ timeout: 60_000 });
   // Twelve nets, eight at ε = 1, so several can be trained at once.
@@ -28,7 +28,7 @@ test('tabs share one search and it survives the leader and a follower closing mi
   // B opens the page and joins the running search without any action.
   const b = await context.newPage();
   failOnPageErrors(b, errors);
-  await b.goto('/');
+  await b.goto('/?backend=webgpu');
   await expect(b.getByTestId('search-status')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
   const tabB = (await appState(b)).tabId;
   await expect(a.getByTestId('tab-count')).toHaveText('2', { timeout: 30_000 });
@@ -53,7 +53,7 @@ test('tabs share one search and it survives the leader and a follower closing mi
   // C opens mid-search, joins and trains.
   const c = await context.newPage();
   failOnPageErrors(c, errors);
-  await c.goto('/');
+  await c.goto('/?backend=webgpu');
   const tabC = (await appState(c)).tabId;
   await expect.poll(async () => (await appState(c)).live, { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
 

@@ -56,7 +56,7 @@ function png(side: number, rgb: [number, number, number]): Buffer {
 
 /** Opens the app and waits until the shipped MNIST is shown (the page is fully drawn). */
 async function openApp(page: Page): Promise<void> {
-  await page.goto('/');
+  await page.goto('/?backend=webgpu');
   await expect(page.getByTestId('dataset-info')).toContainText('MNIST', { timeout: 60_000 });
 }
 
