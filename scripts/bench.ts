@@ -38,7 +38,8 @@ async function main(): Promise<number> {
   const p = plan(args);
   const began = Date.now();
   const machine = await describeMachine();
-  await ensureBuilt(root);
+  // Always from the sources at hand: a dist/ left from an earlier commit measured the old code.
+  await ensureBuilt(root, { force: true });
   const server = await servePreview(root);
   // Each part starts browsers of its own; this one only names the version (and fails early if there is none).
   const probe = await launchBrowser();

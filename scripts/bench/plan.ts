@@ -42,7 +42,7 @@ export interface BreakdownRun {
 export interface Plan {
   readonly train: { backends: BackendName[]; images: number; epochs: number; nets: string[] };
   readonly breakdown: { runs: BreakdownRun[] };
-  readonly tabs: { preset: string; backend: BackendName; seeds: number[] };
+  readonly tabs: { preset: string; backends: BackendName[]; seeds: number[] };
   readonly quality: { preset: string; backend: BackendName; seeds: number[] };
   readonly budget: { minutes: number[]; datasets: string[]; backends: BackendName[]; seeds: number[]; methods: BudgetMethod[] };
 }
@@ -76,7 +76,7 @@ export function plan(args: Pick<BenchArgs, 'quick' | 'seeds' | 'budget'>): Plan 
     },
     // Full: on WebGPU, where every tab shares the browser's one GPU process (the limit to show);
     // --quick: on the cpu backend, which trains tiny nets fastest here.
-    tabs: { preset: 'tiny', backend: quick ? 'cpu' : 'webgpu', seeds: quick ? [1, 2] : [1, 2, 3] },
+    tabs: { preset: 'tiny', backends: quick ? ['cpu'] : ['cpu', 'webgpu'], seeds: [1] },
     // A tiny search takes seconds on the cpu backend: --quick affords more seeds of it.
     quality: { preset: quick ? 'tiny' : 'bench', backend: 'cpu', seeds: Array.from({ length: seeds ?? (quick ? 5 : 3) }, (_, i) => i + 1) },
     // Issue 14's evidence: 5 and 15 minutes, both shipped datasets, cpu and webgpu, 3 seeds.

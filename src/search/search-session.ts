@@ -63,6 +63,11 @@ export class SearchSession {
     return this.#slots?.netsDone ?? 0;
   }
 
+  /** Why this tab trains nothing while the search runs (the leader admitted other trainers); null otherwise. */
+  get heldBack(): string | null {
+    return this.#slots?.heldBack ?? null;
+  }
+
   /** Slots of this tab training now. */
   get training(): string[] {
     return (this.#slots?.busySlots ?? []).map(String);

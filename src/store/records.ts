@@ -119,6 +119,25 @@ export const SearchRecordSchema = v.object({
       plannedAt: timestamp,
     }),
   ),
+  /**
+   * Which trainers may claim jobs (issue 15, src/search/session/admission.ts), kept by the
+   * leader: how many, whether that many is on trial, since when, the nets per hour measured
+   * at each count, the smallest count found no faster (not tried again), and the trainers
+   * (`tabId#slot`) admitted now. Absent: every trainer claims.
+   */
+  admission: v.optional(
+    v.object({
+      admitted: v.pipe(count, v.minValue(1)),
+      phase: v.picklist(['steady', 'trial']),
+      since: timestamp,
+      measured: v.pipe(
+        v.array(v.object({ trainers: v.pipe(count, v.minValue(1)), netsPerHour: v.pipe(v.number(), v.minValue(0), v.maxValue(1e9)) })),
+        v.maxLength(64),
+      ),
+      ceiling: v.nullable(v.pipe(count, v.minValue(2))),
+      trainers: v.pipe(v.array(shortText), v.maxLength(256)),
+    }),
+  ),
 });
 export type SearchRecord = v.InferOutput<typeof SearchRecordSchema>;
 

@@ -101,6 +101,11 @@ function advanceClock(clock: Clock | undefined, now: number, running: boolean, m
   return { ...c, usedMs: c.usedMs + (gap >= 0 && gap <= maxGapMs ? gap : 0), tickAt: running ? now : null };
 }
 
+/** Stores which trainers may claim jobs (the leader's admission state). */
+export async function setSearchAdmission(ctx: StoreContext, id: string, admission: NonNullable<SearchRecord['admission']>): Promise<SearchRecord> {
+  return updateSearch(ctx, id, (search) => ({ ...search, admission }));
+}
+
 /** Stores a budgeted search's plan (its leader's calibration and images per net). */
 export async function setSearchPlan(ctx: StoreContext, id: string, plan: NonNullable<SearchRecord['plan']>): Promise<SearchRecord> {
   return updateSearch(ctx, id, (search) => ({ ...search, plan }));

@@ -100,6 +100,10 @@ export class Store {
     return searches.setSearchPlan(this.#ctx, id, plan);
   }
 
+  setSearchAdmission(id: string, admission: NonNullable<SearchRecord['admission']>): Promise<SearchRecord> {
+    return searches.setSearchAdmission(this.#ctx, id, admission);
+  }
+
   tickSearchClock(id: string, now: number): Promise<SearchRecord> {
     return searches.tickSearchClock(this.#ctx, id, now);
   }

@@ -20,6 +20,8 @@ const MessageSchema = v.variant('type', [
     training: v.array(v.string()),
     netsDone: v.pipe(v.number(), v.integer(), v.minValue(0)),
     since: v.number(),
+    /** Why its trainers wait (the leader's admission), when they do. */
+    heldBack: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(300)))),
   }),
 ]);
 export type SwarmMessage = v.InferOutput<typeof MessageSchema>;

@@ -4,7 +4,9 @@
  * runs the final phase. Another tab takes over the moment this one closes: the lock is the
  * browser's, and everything the agent knows is in IndexedDB.
  */
-import { isSearchEnded } from '../../store';
+import { isSearchEnded, type SearchRecord } from '../../store';
+import { nextAdmission, trainerOrder, type Admission } from './admission';
+import { savingsOn } from './net-jobs';
 import { SearchLeader, type DatasetShape } from '../leader';
 import { POLL_MS, SearchGoneError, type SessionContext } from './context';
 import { BudgetKeeper, budgetState } from './budget-keeper';
@@ -16,6 +18,8 @@ const MAX_LEADER_ERRORS = 5;
 
 export class Leading {
   readonly #ctx: SessionContext;
+  /** Trained nets and live trainers when admission was last decided. */
+  #admissionKey = '';
 
   constructor(ctx: SessionContext) {
     this.#ctx = ctx;
@@ -59,7 +63,8 @@ export class Leading {
             // Claims of tabs that are gone (closed, crashed) go back to the queue.
             const live = await coordination.liveTabs();
             const requeued = await store.requeueJobs(searchId, (by) => by === null || !live.has(by));
-            const target = await this.#outstandingTarget();
+            const admission = await this.#admit(search, live, leader.progress.trained);
+            const target = admission ? admission.admitted : await this.#outstandingTarget();
             const budgetNow = budgetState(search, config.budget?.minutes ?? null);
             if (budgetNow && (await budget.plan(leader, search, budgetNow, target)) === 'final') {
               // The main phase's time is spent: the final phase gets the rest (jobs in flight go back to the queue).
@@ -110,6 +115,27 @@ export class Leading {
       stopTicking();
       this.#ctx.emit({ type: 'leading', leading: false });
     }
+  }
+
+  /**
+   * Re-decides which trainers may claim (admission.ts) when a net has finished or the live tabs
+   * changed, and stores it when it changed. null with the savings off: every trainer claims.
+   */
+  async #admit(search: SearchRecord, live: ReadonlySet<string>, trained: number): Promise<Admission | null> {
+    const { store, searchId, coordination, config } = this.#ctx;
+    if (!savingsOn(config)) return null;
+    const order = trainerOrder(coordination.tabId, live, config.trainersPerTab);
+    const key = `${trained}|${order.join(',')}`;
+    if (search.admission && key === this.#admissionKey) return search.admission;
+    const replay = await store.listReplay(searchId);
+    const finishes = replay.filter((e) => e.source === 'trained' && e.timings).map((e) => e.finishedAt);
+    const decided = nextAdmission(search.admission ?? null, { now: Date.now(), finishes, available: order.length });
+    const next: Admission = { ...decided, trainers: order.slice(0, decided.admitted) };
+    this.#admissionKey = key;
+    if (JSON.stringify(next) === JSON.stringify(search.admission ?? null)) return next;
+    await store.setSearchAdmission(searchId, next);
+    coordination.post({ type: 'search-changed', searchId });
+    return next;
   }
 
   /** Jobs to keep queued or running: one per trainer of every live tab. */

@@ -15,6 +15,7 @@ import { askAfterEpoch, earlyStopperFor } from './early-stop';
 import { replayEntryFromResult } from '../reward';
 import { POLL_MS, SearchGoneError, type SessionContext } from './context';
 import { netSeed, rankReplay, testThreshold, trainConfigOf } from './net-jobs';
+import { idleReason, isAdmitted, trainerId } from './admission';
 import { messageOf, withStoreRetry } from './store-retry';
 import { stallMessage, stallWatchdog } from './watchdog';
 
@@ -41,6 +42,9 @@ export class TrainerSlots {
   /** Claims under way: their job is not in #training yet. */
   #claiming = 0;
   #netsDone = 0;
+  /** Slots the leader's admission keeps from claiming, with why. */
+  readonly #held = new Map<number, string>();
+  #slotCount = 0;
   /** false: a closing tab behaves like one that died (see SearchSession.close). */
   requeueOnAbort = true;
 
@@ -52,6 +56,13 @@ export class TrainerSlots {
     return this.#netsDone;
   }
 
+  /** Why this tab's trainers (or some of them) wait, when the leader's admission holds them back. */
+  get heldBack(): string | null {
+    const reason = [...this.#held.values()][0];
+    if (reason === undefined) return null;
+    return this.#slotCount > 1 ? `${this.#held.size} of ${this.#slotCount} trainers ${reason}` : reason;
+  }
+
   /** Slots training now. */
   get busySlots(): number[] {
     return [...this.#controllers.keys()];
@@ -59,6 +70,7 @@ export class TrainerSlots {
 
   /** Runs `count` slots until the search ends or the session closes. */
   run(count: number): Promise<void>[] {
+    this.#slotCount = count;
     return Array.from({ length: count }, (_, slot) => this.#loop(slot));
   }
 
@@ -76,7 +88,10 @@ export class TrainerSlots {
       try {
         const search = await this.#ctx.readSearch();
         if (isSearchEnded(search.status)) return;
-        if (search.status === 'running') {
+        const admitted = isAdmitted(search.admission, trainerId(coordination.tabId, slot));
+        if (admitted) this.#held.delete(slot);
+        else if (search.admission) this.#held.set(slot, idleReason(search.admission));
+        if (search.status === 'running' && admitted) {
           this.#claiming++;
           try {
             job = await store.claimNextJob(searchId, coordination.tabId);

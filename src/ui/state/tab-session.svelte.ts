@@ -28,6 +28,8 @@ export interface TabWork {
   readonly training: string[];
   readonly netsDone: number;
   readonly since: number;
+  /** Why this tab's trainers wait while the search runs (the leader admitted others). */
+  readonly heldBack: string | null;
 }
 
 export interface TabSessionParts {
@@ -50,6 +52,8 @@ export class TabSession {
   #session: SearchSession | null = null;
   /** A join waiting for its dataset: counts as this tab's search, so nothing joins twice meanwhile. */
   #joining: { readonly searchId: string } | null = null;
+  /** What this tab last announced about being held back. */
+  #heldBack: string | null = null;
   /** When this tab joined the search it works on (for its nets per hour). */
   #since = Date.now();
 
@@ -63,7 +67,7 @@ export class TabSession {
   }
 
   get work(): TabWork {
-    return { searchId: this.searchId, leading: this.leading, training: this.live.map((j) => j.netString), netsDone: this.#session?.netsDone ?? 0, since: this.#since };
+    return { searchId: this.searchId, leading: this.leading, training: this.live.map((j) => j.netString), netsDone: this.#session?.netsDone ?? 0, since: this.#since, heldBack: this.#session?.heldBack ?? null };
   }
 
   /** Lends this tab's trainers to a search (and bids to lead it) until it ends or `leave`. */
@@ -161,6 +165,11 @@ export class TabSession {
         break;
       case 'changed':
         this.#p.open.queueRefresh();
+        // The leader's admission may have held this tab's trainers back or let them go.
+        if ((this.#session?.heldBack ?? null) !== this.#heldBack) {
+          this.#heldBack = this.#session?.heldBack ?? null;
+          this.#p.onWorkChanged();
+        }
         break;
       case 'warning':
         this.#p.notices.notify('warning', event.message);

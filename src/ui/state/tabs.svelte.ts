@@ -12,6 +12,8 @@ export interface TabInfo {
   readonly training: readonly string[];
   readonly netsDone: number;
   readonly since: number;
+  /** Why its trainers wait (the leader's admission), when they do. */
+  readonly heldBack: string | null;
   readonly self: boolean;
 }
 
@@ -54,6 +56,7 @@ export class Tabs {
         training: m?.training ?? [],
         netsDone: m?.netsDone ?? 0,
         since: m?.since ?? Date.now(),
+        heldBack: m?.heldBack ?? null,
         self: tabId === this.#coordination.tabId,
       };
     });

@@ -43,6 +43,12 @@ export class FakeTrainer implements CandidateTrainer {
   epochsTrained = 0;
   stoppedEarly: string[] = [];
 
+  /** Each job's time × (1 + contention × other jobs running): above 1, two at once finish later than one after the other. */
+  contention = 0;
+  /** Jobs training now, and the most there ever were at once. */
+  running = 0;
+  mostAtOnce = 0;
+
   setDataset(id: string, payload: DatasetPayload): void {
     this.payloads.set(id, payload);
   }
@@ -53,7 +59,15 @@ export class FakeTrainer implements CandidateTrainer {
     const key = formatNetwork(stripDropout(job.net));
     const images = job.trainSampleSize ?? payload.train.count;
     const trainMs = this.msPerImage * images * (job.config?.epochs ?? 1);
-    await delay(this.hangOn.has(key) ? 1e9 : this.delayMs + trainMs, options.signal);
+    // Trainers that share one device: each job takes longer the more run at once.
+    this.running++;
+    this.mostAtOnce = Math.max(this.mostAtOnce, this.running);
+    const shared = this.contention > 0 ? 1 + this.contention * (this.running - 1) : 1;
+    try {
+      await delay(this.hangOn.has(key) ? 1e9 : (this.delayMs + trainMs) * shared, options.signal);
+    } finally {
+      this.running--;
+    }
     if (this.failOn.has(key)) throw new Error(`trainer crashed on ${key}`);
     if (job.id.includes(':final:')) this.retrainedForFinal.push(key);
     else {
