@@ -76,7 +76,7 @@ export function plan(args: Pick<BenchArgs, 'quick' | 'seeds' | 'budget'>): Plan 
     },
     // Full: on WebGPU, where every tab shares the browser's one GPU process (the limit to show);
     // --quick: on the cpu backend, which trains tiny nets fastest here.
-    tabs: { preset: 'tiny', backends: quick ? ['cpu'] : ['cpu', 'webgpu'], seeds: [1] },
+    tabs: { preset: 'tiny', backends: [...(b.backends ?? (quick ? ['cpu'] : ['cpu', 'webgpu']))], seeds: [1] },
     // A tiny search takes seconds on the cpu backend: --quick affords more seeds of it.
     quality: { preset: quick ? 'tiny' : 'bench', backend: 'cpu', seeds: Array.from({ length: seeds ?? (quick ? 5 : 3) }, (_, i) => i + 1) },
     // Issue 14's evidence: 5 and 15 minutes, both shipped datasets, cpu and webgpu, 3 seeds.

@@ -32,7 +32,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [--quick] [--parts ${ALL_PAR
 The budget part (issue 14), one search per budget × dataset × backend × seed × method:
   --minutes <list>   time budgets in minutes (default 5,15; --quick 2)
   --datasets <list>  ${BUDGET_DATASETS.join(', ')} (default both; --quick mnist)
-  --backends <list>  ${BUDGET_BACKENDS.join(', ')} (default cpu,webgpu; --quick cpu)
+  --backends <list>  ${BUDGET_BACKENDS.join(', ')} (default cpu,webgpu; --quick cpu); also the tabs part's
   --methods <list>   q-es (Q-learning, early stopping), q (without), random, reference
                      (a fixed CNN for the same minutes) (default all)
 
@@ -97,7 +97,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | { help: tru
     }
     parts = ALL_PARTS.filter((p) => chosen.includes(p));
   }
-  const budgetFlags = ['minutes', 'datasets', 'backends', 'methods'].filter((f) => raw[f] !== undefined);
+  // --backends also picks the tabs part's backends.
+  const budgetFlags = ['minutes', 'datasets', 'backends', 'methods'].filter((f) => raw[f] !== undefined && !(f === 'backends' && parts.includes('tabs')));
   if (budgetFlags.length > 0 && !parts.includes('budget')) {
     throw new ArgError(`--${budgetFlags[0]} applies to the budget part only; add --parts budget (the parts chosen: ${parts.join(', ')})`);
   }

@@ -128,7 +128,7 @@ export const SearchRecordSchema = v.object({
   admission: v.optional(
     v.object({
       admitted: v.pipe(count, v.minValue(1)),
-      phase: v.picklist(['steady', 'trial']),
+      phase: v.picklist(['steady', 'trial', 'confirm']),
       since: timestamp,
       measured: v.pipe(
         v.array(v.object({ trainers: v.pipe(count, v.minValue(1)), netsPerHour: v.pipe(v.number(), v.minValue(0), v.maxValue(1e9)) })),

@@ -36,9 +36,12 @@ export function paceSince(finishes: readonly number[], since: number): number | 
 }
 
 /**
- * The next state from the nets' finish times and the trainers there are. Steady: once measured,
- * try one more trainer if there is one and that many has not been found slower. Trial: keep it
- * if it beat the level below by ADMISSION_GAIN, otherwise go back and remember the ceiling.
+ * The next state from the nets' finish times and the trainers there are, an A-B-A comparison
+ * (a search speeds up as its trainers' shaders compile, so a level measured before a trial
+ * alone would flatter the trial). Steady at n, once measured: try n + 1 if there are that many
+ * trainers and that many was not found slower. Trial at n + 1, once measured: back to n to
+ * measure it again. Confirm at n, once measured: keep n + 1 if its pace beat the mean of the two
+ * measurements at n by ADMISSION_GAIN, else stay at n and remember the ceiling.
  */
 export function nextAdmission(
   previous: Admission | null,
@@ -50,19 +53,23 @@ export function nextAdmission(
   if (a.admitted > available) a = { ...a, admitted: available, phase: 'steady', since: now };
   const pace = paceSince(finishes, a.since);
   if (pace === null) return a;
-  const measured = [...a.measured.filter((m) => m.trainers !== a.admitted), { trainers: a.admitted, netsPerHour: pace }].sort(
-    (x, y) => x.trainers - y.trainers,
-  );
-  const tryMore = (b: Admission): Admission => {
-    const next = b.admitted + 1;
-    const blocked = b.ceiling !== null && next >= b.ceiling;
-    return next <= available && !blocked ? { ...b, admitted: next, phase: 'trial', since: now } : b;
-  };
-  if (a.phase === 'steady') return tryMore({ ...a, measured });
-  const below = measured.find((m) => m.trainers === a.admitted - 1)?.netsPerHour ?? null;
-  // A trial that won is this level's measurement too: the next trial can start at once.
-  if (below !== null && pace >= below * ADMISSION_GAIN) return tryMore({ ...a, phase: 'steady', since: now, measured });
-  return { ...a, admitted: a.admitted - 1, phase: 'steady', since: now, measured, ceiling: a.admitted };
+  const rateOf = (trainers: number) => a.measured.find((m) => m.trainers === trainers)?.netsPerHour ?? null;
+  const withRate = (trainers: number, netsPerHour: number) =>
+    [...a.measured.filter((m) => m.trainers !== trainers), { trainers, netsPerHour }].sort((x, y) => x.trainers - y.trainers);
+  if (a.phase === 'steady') {
+    const measured = withRate(a.admitted, pace);
+    const next = a.admitted + 1;
+    const blocked = a.ceiling !== null && next >= a.ceiling;
+    return next <= available && !blocked ? { ...a, admitted: next, phase: 'trial', since: now, measured } : { ...a, measured };
+  }
+  if (a.phase === 'trial') return { ...a, admitted: a.admitted - 1, phase: 'confirm', since: now, measured: withRate(a.admitted, pace) };
+  // Confirm: the level below the trial, measured again.
+  const before = rateOf(a.admitted) ?? pace;
+  const level = (before + pace) / 2;
+  const trial = rateOf(a.admitted + 1) ?? 0;
+  const measured = withRate(a.admitted, level);
+  if (a.admitted + 1 <= available && trial >= level * ADMISSION_GAIN) return { ...a, admitted: a.admitted + 1, phase: 'steady', since: now, measured };
+  return { ...a, phase: 'steady', since: now, measured, ceiling: a.admitted + 1 };
 }
 
 /**
@@ -90,6 +97,7 @@ export function idleReason(admission: Admission): string {
   if (admission.ceiling !== null && admission.ceiling === admission.admitted + 1) {
     return `held back: ${admission.ceiling} trainers made the search no faster than ${admission.admitted} (${fmt(rate(admission.ceiling))} vs ${fmt(rate(admission.admitted))} nets/hour)`;
   }
+  if (admission.phase === 'confirm') return `waiting: ${admission.admitted === 1 ? 'one trainer is' : `${admission.admitted} trainers are`} measured again after a trial of ${admission.admitted + 1}`;
   return admission.phase === 'trial'
     ? `waiting: ${admission.admitted} trainers are on trial against ${admission.admitted - 1}`
     : `waiting: ${admission.admitted === 1 ? 'one trainer is' : `${admission.admitted} trainers are`} measured first`;
