@@ -4,6 +4,7 @@
  * learns nothing) is the baseline every benchmark compares against. A new strategy (the
  * seed's policy gradient) implements `Strategy` and adds a case to `strategyFromJSON`.
  */
+import { evolutionFromJSON, type EvolutionJson } from './evolution';
 import type { Layer, Net } from './types';
 import { readLiteral, readNumber, readObject } from './json-check';
 import { parseNetwork } from './network-string';
@@ -34,7 +35,8 @@ export type StrategyJson =
       readonly replaySamples: number;
       readonly qTable: QTableJson;
     }
-  | { readonly kind: 'random' };
+  | { readonly kind: 'random' }
+  | EvolutionJson;
 
 /**
  * One ε-greedy walk from the start state to SM: at each state, with probability ε a uniformly
@@ -182,8 +184,9 @@ export function randomSearchStrategy(space: SearchSpace): Strategy {
 /** Rebuilds a strategy from `strategy.toJSON()`; errors name the bad field. */
 export function strategyFromJSON(json: unknown, space: SearchSpace, path = 'strategy'): Strategy {
   const o = readObject(json, path);
-  const kind = readLiteral(o['kind'], `${path}.kind`, ['q-learning', 'random'] as const);
+  const kind = readLiteral(o['kind'], `${path}.kind`, ['q-learning', 'random', 'evolution'] as const);
   if (kind === 'random') return randomSearchStrategy(space);
+  if (kind === 'evolution') return evolutionFromJSON(o, space, path);
   return qLearningStrategy(space, {
     alpha: readNumber(o['alpha'], `${path}.alpha`, { min: Number.MIN_VALUE, max: 1 }),
     gamma: readNumber(o['gamma'], `${path}.gamma`, { min: 0, max: 1 }),
