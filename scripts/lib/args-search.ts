@@ -20,7 +20,7 @@ results.json, replay_database.csv and the best model (best-model/model.json + mo
   --out <dir>        where the results go (created if missing)
   --tabs <n>         pages in one browser context sharing the search (1..${MAX_TABS}, default 1)
   --backend <name>   ${BACKENDS.join(' | ')} (default auto); anything but auto must be the one that runs
-  --strategy <name>  ${STRATEGIES.join(' | ')} (default q-learning; random = the random-search baseline)
+  --strategy <name>  ${STRATEGIES.join(' | ')} (default q-learning; random = the random-search baseline; evolution = regularized evolution)
   --budget <min>     a time budget: the search plans its nets to end within it (default: the schedule's net count)
   --timeout <min>    give up after this many minutes (default: no limit)
   --rebuild          run npm run build even if dist/ exists

@@ -21,7 +21,7 @@ export { PRESET_IDS };
 const BACKEND_CHOICES: Record<BackendPreference, true> = { webgpu: true, webgl: true, cpu: true, auto: true };
 export const BACKENDS = Object.keys(BACKEND_CHOICES) as BackendPreference[];
 export type Strategy = SearchConfig['strategy'];
-const STRATEGY_CHOICES: Record<Strategy, true> = { 'q-learning': true, random: true };
+const STRATEGY_CHOICES: Record<Strategy, true> = { 'q-learning': true, random: true, evolution: true };
 export const STRATEGIES = Object.keys(STRATEGY_CHOICES) as Strategy[];
 /** The URL setup's dataset id rule (src/search/url-setup.ts). */
 export const DATASET_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/i;

@@ -21,6 +21,7 @@ import type { ReplayEntry } from './replay';
 import { createRng, restoreRng, type Rng } from './rng';
 import { checkSchedule, type EpsilonSchedule } from './schedule';
 import { checkSearchSpace, type SearchSpace } from './search-space';
+import { evolutionStrategy, type EvolutionStrategy } from './evolution';
 import { qLearningStrategy, strategyFromJSON, type QLearningStrategy, type Strategy, type StrategyJson } from './strategies';
 import { validateNetwork } from './validate';
 
@@ -92,6 +93,14 @@ export function currentLevel(schedule: EpsilonSchedule, trainedPerLevel: readonl
 export function replayQTable(json: AgentJson): StrategyJson {
   const space = checkSearchSpace(json.config.space, 'agent.config.space');
   const stored = strategyFromJSON(json.strategy, space, 'agent.strategy');
+  if (stored.kind === 'evolution') {
+    // The population is the replay's last members, in order: replaying must give it back.
+    const e = stored as EvolutionStrategy;
+    const fresh = evolutionStrategy(space, { populationSize: e.populationSize, sampleSize: e.sampleSize });
+    const rng = createRng(learnSeed(json.config.seed));
+    for (const entry of json.replay) fresh.learn(entry, [], rng);
+    return fresh.toJSON();
+  }
   if (stored.kind !== 'q-learning') return stored.toJSON();
   const q = stored as QLearningStrategy;
   const fresh = qLearningStrategy(space, {

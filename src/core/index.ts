@@ -85,3 +85,4 @@ export {
 } from './early-stopping';
 export { finalReserveMs, netsForTime, planSchedule, type TimePlanInput } from './budget';
 export { fitThroughput, planTrainImages, predictTrainingMs, type DataPlanInput, type Throughput, type TrainingSample } from './throughput';
+export { evolutionStrategy, mutate, randomWalk, type EvolutionJson, type EvolutionMember, type EvolutionOptions, type EvolutionStrategy } from './evolution';

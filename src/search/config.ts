@@ -90,7 +90,7 @@ const SearchConfigSchema = record({
   /** An id, never a path ("../../etc"): letters, digits, "-", "_", ".". */
   datasetId: v.pipe(v.string(), v.maxLength(128), v.regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a dataset id (letters, digits, "-", "_", "."; at most 128)')),
   seed: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1)),
-  strategy: v.picklist(['q-learning', 'random']),
+  strategy: v.picklist(['q-learning', 'random', 'evolution']),
   /** The core's SearchSpacePreset (search-space.ts), bounded. */
   space: record({
     convFilters: intList(4096),

@@ -14,6 +14,7 @@ import {
   parseNetwork,
   qLearningStrategy,
   randomSearchStrategy,
+  evolutionStrategy,
   type AgentProgress,
   type EpsilonSchedule,
   type InputShape,
@@ -40,7 +41,9 @@ export function createAgent(config: SearchConfig, dataset: DatasetShape): Agent 
   const strategy =
     config.strategy === 'random'
       ? randomSearchStrategy(space)
-      : qLearningStrategy(space, { replaySamples: config.replaySamples });
+      : config.strategy === 'evolution'
+        ? evolutionStrategy(space)
+        : qLearningStrategy(space, { replaySamples: config.replaySamples });
   return new Agent({
     space,
     schedule: config.schedule,

@@ -12,8 +12,8 @@ export interface UrlSetup {
   readonly autostart: boolean;
   /** Backend the trainers must use (the runner's `--backend`); absent = auto. */
   readonly backend?: 'webgpu' | 'webgl' | 'cpu' | 'auto';
-  /** 'random' runs the random-search baseline (ε = 1 throughout); absent = Q-learning. */
-  readonly strategy?: 'q-learning' | 'random';
+  /** 'random' runs the random-search baseline (ε = 1 throughout), 'evolution' regularized evolution; absent = Q-learning. */
+  readonly strategy?: 'q-learning' | 'random' | 'evolution';
   /**
    * A time budget in minutes (the search plans to end within it); null for `budget=none`, a
    * preset that brings a budget (`budget`) run without one. Absent: the preset's own.
@@ -70,8 +70,8 @@ export function parseUrlSetup(search: string): UrlSetup {
   }
   const strategy = params.get('strategy');
   if (strategy !== null) {
-    if (strategy !== 'q-learning' && strategy !== 'random') {
-      throw new UrlSetupError(`URL parameter strategy=${JSON.stringify(strategy)}: expected q-learning or random`);
+    if (strategy !== 'q-learning' && strategy !== 'random' && strategy !== 'evolution') {
+      throw new UrlSetupError(`URL parameter strategy=${JSON.stringify(strategy)}: expected q-learning, random or evolution`);
     }
     setup.strategy = strategy;
   }

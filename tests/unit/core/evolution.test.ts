@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, formatNetwork, makeSearchSpace, parseNetwork, restoreRng, strategyFromJSON, validateNetwork } from '../../../src/core';
+import { Agent, createRng, formatNetwork, makeSearchSpace, parseNetwork, replayQTable, restoreRng, strategyFromJSON, validateNetwork } from '../../../src/core';
 import { evolutionStrategy, mutate } from '../../../src/core/evolution';
 import type { ReplayEntry } from '../../../src/core/replay';
 import type { Net } from '../../../src/core/types';
@@ -77,5 +77,39 @@ describe('regularized evolution', () => {
     expect(() => strategyFromJSON({ ...good, population: [{ net: '[C(7,3,1), SM(10)]', reward: 0.5 }] }, svhn)).toThrow(/population\[0\]\.net/);
     expect(() => strategyFromJSON({ ...good, population: [{ net: '[C(64,3,1), SM(10)]', reward: 'high' }] }, svhn)).toThrow(/population\[0\]\.reward/);
     expect(() => strategyFromJSON({ ...good, population: 'x' }, svhn)).toThrow(/population/);
+  });
+});
+
+describe('an agent on regularized evolution', () => {
+  it('runs a schedule with every trained net legal, resumes from JSON, and its population equals the replay replayed', () => {
+    const tiny = makeSearchSpace('tiny', { inputShape: { height: 28, width: 28, channels: 1 }, numClasses: 10 });
+    const agent = new Agent({
+      space: tiny,
+      schedule: [
+        { epsilon: 1, nets: 40 },
+        { epsilon: 0.1, nets: 20 },
+      ],
+      seed: 12,
+      strategy: evolutionStrategy(tiny, { populationSize: 10, sampleSize: 3 }),
+    });
+    let trained = 0;
+    for (let guard = 0; guard < 1000; guard++) {
+      const step = agent.next();
+      if (step.type === 'done') break;
+      if (step.type !== 'train') continue;
+      expect(validateNetwork(step.net, tiny)).toEqual([]);
+      agent.report(step.net, reward(step.net));
+      trained++;
+      if (trained === 30) {
+        // A saved agent goes on exactly where it was.
+        expect(Agent.fromJSON(JSON.parse(JSON.stringify(agent.toJSON()))).toJSON()).toEqual(agent.toJSON());
+      }
+    }
+    expect(trained).toBe(60);
+    const json = agent.toJSON();
+    expect(json.strategy.kind).toBe('evolution');
+    expect(replayQTable(json)).toEqual(json.strategy);
+    const tampered = { ...json, strategy: { ...json.strategy, population: [] } };
+    expect(replayQTable(tampered)).not.toEqual(tampered.strategy);
   });
 });

@@ -97,7 +97,7 @@ describe('Q-learning update (spec section 2)', () => {
     const copy = strategyFromJSON(JSON.parse(JSON.stringify(strategy.toJSON())), cifar);
     expect(copy.toJSON()).toEqual(strategy.toJSON());
     expect(strategyFromJSON({ kind: 'random' }, cifar).kind).toBe('random');
-    expect(() => strategyFromJSON({ kind: 'policy-gradient' }, cifar)).toThrow('strategy.kind: expected one of "q-learning", "random", got "policy-gradient"');
+    expect(() => strategyFromJSON({ kind: 'policy-gradient' }, cifar)).toThrow('strategy.kind: expected one of "q-learning", "random", "evolution", got "policy-gradient"');
     expect(() => qLearningStrategy(cifar, { alpha: 0 })).toThrow(/alpha/);
   });
 });

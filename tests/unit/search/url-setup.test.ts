@@ -24,6 +24,7 @@ describe('URL setup: parseUrlSetup', () => {
       backend: 'auto',
       strategy: 'q-learning',
     });
+    expect(parseUrlSetup('?strategy=evolution').strategy).toBe('evolution');
   });
 
   it.each(PRESET_IDS.map((id) => [id]))('knows the preset %s', (id) => {
