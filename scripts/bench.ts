@@ -5,7 +5,7 @@
  *   train      the trainer against plain model.fit, per backend (scripts/bench-train.ts)
  *   breakdown  where a candidate's time goes on the tiny and quick presets (a real search)
  *   tabs       nets per hour with one tab and with two (tiny preset, cpu backend)
- *   quality    Q-learning against random search, same nets, several seeds (cpu backend)
+ *   quality    Q-learning against random search and evolution, several seeds (cpu backend)
  *   budget     what a time budget buys (issue 14): test accuracy of budgeted searches against
  *              random search and a fixed CNN; hours, so only when named in --parts
  * `--quick` sizes everything to about 10 minutes on a 2-core machine without a GPU.

@@ -31,7 +31,7 @@ function renderMarkdown(results: BenchResults): string {
     train: '1. Training throughput: trainer vs plain model.fit',
     breakdown: '2. Where a candidate\'s time goes',
     tabs: '3. Tabs: nets per hour',
-    quality: '4. Search quality: Q-learning vs random search',
+    quality: '4. Search quality: Q-learning vs random search and evolution',
     budget: '5. Time budget: what the minutes buy',
   };
   for (const [part, value] of Object.entries(results.parts) as [BenchPart, PartReport][]) {
