@@ -15,6 +15,7 @@ import type { ReplayEntry } from './replay';
 import type { Rng } from './rng';
 import type { SearchSpace } from './search-space';
 import { applyAction, legalActions, startState } from './states';
+import { epsilonGreedyWalk } from './walk';
 import type { Layer, Net } from './types';
 import { validateNetwork } from './validate';
 
@@ -69,7 +70,7 @@ export function evolutionStrategy(space: SearchSpace, options: EvolutionOptions 
     population,
     // ε is the schedule's label only: evolution explores by mutation, not by ε.
     propose(_epsilon, rng) {
-      if (population.length < populationSize) return randomWalk(space, rng);
+      if (population.length < populationSize) return epsilonGreedyWalk(space, 1, rng);
       let parent = population[rng.int(population.length)]!;
       for (let k = 1; k < sampleSize; k++) {
         const member = population[rng.int(population.length)]!;
@@ -83,19 +84,6 @@ export function evolutionStrategy(space: SearchSpace, options: EvolutionOptions 
     },
     toJSON: () => ({ kind: 'evolution', populationSize, sampleSize, population: population.map((m) => ({ ...m })) }),
   };
-}
-
-/** A uniformly random walk from the start state to SM (every action equally likely at each state). */
-export function randomWalk(space: SearchSpace, rng: Rng): Net {
-  const net: Layer[] = [];
-  let state = startState(space);
-  while (state.kind !== 'end') {
-    const actions = legalActions(state, space);
-    const choice = actions[rng.int(actions.length)]!;
-    net.push(choice);
-    state = applyAction(state, choice);
-  }
-  return net;
 }
 
 /**
@@ -127,7 +115,7 @@ export function mutate(parent: Net, space: SearchSpace, rng: Rng): Net {
     const net = [...child, last];
     if (formatNetwork(net) !== original && validateNetwork(net, space).length === 0) return net;
   }
-  return randomWalk(space, rng);
+  return epsilonGreedyWalk(space, 1, rng);
 }
 
 /** Rebuilds the strategy from `toJSON()`; errors name the bad field. */

@@ -85,5 +85,5 @@ export {
 } from './early-stopping';
 export { finalReserveMs, netsForTime, planSchedule, type TimePlanInput } from './budget';
 export { fitThroughput, planTrainImages, predictTrainingMs, type DataPlanInput, type Throughput, type TrainingSample } from './throughput';
-export { evolutionStrategy, mutate, randomWalk, type EvolutionJson, type EvolutionMember, type EvolutionOptions, type EvolutionStrategy } from './evolution';
+export { evolutionStrategy, mutate, type EvolutionJson, type EvolutionMember, type EvolutionOptions, type EvolutionStrategy } from './evolution';
 export { SurrogateError, SurrogateOracle, type LeaveOneOut, type SurrogateSample } from './surrogate';

@@ -5,14 +5,17 @@
  * seed's policy gradient) implements `Strategy` and adds a case to `strategyFromJSON`.
  */
 import { evolutionFromJSON, type EvolutionJson } from './evolution';
-import type { Layer, Net } from './types';
+import type { Net } from './types';
 import { readLiteral, readNumber, readObject } from './json-check';
 import { parseNetwork } from './network-string';
 import { deserializeQTable, initialQValue, QTable, type QTableJson } from './q-table';
 import { paperReplaySamples, sampleReplay, type ReplayEntry } from './replay';
 import type { Rng } from './rng';
 import type { SearchSpace } from './search-space';
-import { actionKey, applyAction, legalActions, startState, stateKey, trajectoryOf } from './states';
+import { actionKey, legalActions, stateKey, trajectoryOf } from './states';
+import { epsilonGreedyWalk } from './walk';
+
+export { epsilonGreedyWalk } from './walk';
 
 export interface Strategy {
   readonly kind: StrategyJson['kind'];
@@ -37,45 +40,6 @@ export type StrategyJson =
     }
   | { readonly kind: 'random' }
   | EvolutionJson;
-
-/**
- * One ε-greedy walk from the start state to SM: at each state, with probability ε a uniformly
- * random legal action, else an action of highest `value`, ties broken uniformly at random.
- * Exactly one `rng.next()` per step, plus one `rng.int` for the pick.
- */
-export function epsilonGreedyWalk(
-  space: SearchSpace,
-  epsilon: number,
-  rng: Rng,
-  value: (stateKey: string, action: Layer) => number = () => initialQValue,
-): Net {
-  const net: Layer[] = [];
-  let state = startState(space);
-  while (state.kind !== 'end') {
-    const actions = legalActions(state, space);
-    let choice: Layer;
-    if (rng.next() < epsilon) {
-      choice = actions[rng.int(actions.length)]!;
-    } else {
-      const key = stateKey(state, space);
-      let best = -Infinity;
-      let ties: Layer[] = [];
-      for (const action of actions) {
-        const q = value(key, action);
-        if (q > best) {
-          best = q;
-          ties = [action];
-        } else if (q === best) {
-          ties.push(action);
-        }
-      }
-      choice = ties[rng.int(ties.length)]!;
-    }
-    net.push(choice);
-    state = applyAction(state, choice);
-  }
-  return net;
-}
 
 export interface QLearningOptions {
   /** Learning rate α (paper Table 2: 0.01). */
