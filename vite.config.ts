@@ -60,7 +60,7 @@ export default defineConfig({
         // The app shell and worker bundles are precached; TF.js bundles are large. The dataset
         // index and manifests are small and belong to the build: precached, so the list of
         // datasets shows offline and updates with the app.
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}', 'datasets/index.json', 'datasets/*/manifest.json'],
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}', 'datasets/index.json', 'datasets/*/manifest.json', 'lab/*.csv'],
         globIgnores: ['datasets/**/*.bin'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         // Claim the open page on first install, so what it fetches from then on goes through the

@@ -6,6 +6,8 @@
  *   breakdown  where a candidate's time goes on the tiny and quick presets (a real search)
  *   tabs       nets per hour with one tab and with two (tiny preset, cpu backend)
  *   quality    Q-learning against random search and evolution, several seeds (cpu backend)
+ *   strategies the strategy lab (issue 16): Q-learning, random search and evolution on an accuracy
+ *              oracle from the authors' replay file, the paper's 2,700 nets and 300; Node only
  *   budget     what a time budget buys (issue 14): test accuracy of budgeted searches against
  *              random search and a fixed CNN; hours, so only when named in --parts
  * `--quick` sizes everything to about 10 minutes on a 2-core machine without a GPU.
@@ -20,9 +22,10 @@ import { plan, type PartContext, type PartReport } from './bench/plan';
 import { benchQuality } from './bench/quality';
 import { adapterName, printPart, writeReport, type BenchResults } from './bench/report';
 import { benchTabs } from './bench/tabs';
+import { benchStrategies } from './bench/strategies';
 import { benchTrain } from './bench/train';
 import { ArgError } from './lib/args';
-import { BENCH_PARTS, BENCH_USAGE, parseBenchArgs, type BenchPart } from './lib/args-bench';
+import { BENCH_PARTS, BENCH_USAGE, NODE_PARTS, parseBenchArgs, type BenchPart } from './lib/args-bench';
 import { ensureBuilt, firstLine, launchBrowser, RunnerError, servePreview } from './lib/browser';
 import { describeMachine } from './lib/machine';
 
@@ -38,13 +41,18 @@ async function main(): Promise<number> {
   const p = plan(args);
   const began = Date.now();
   const machine = await describeMachine();
-  // Always from the sources at hand: a dist/ left from an earlier commit measured the old code.
-  await ensureBuilt(root, { force: true });
-  const server = await servePreview(root);
-  // Each part starts browsers of its own; this one only names the version (and fails early if there is none).
-  const probe = await launchBrowser();
-  const browserVersion = `Chromium ${probe.version()}`;
-  await probe.close();
+  const browser = args.parts.some((part) => !NODE_PARTS.includes(part));
+  let server: { url: string; close: () => Promise<void> } = { url: '', close: async () => {} };
+  let browserVersion = 'no browser (Node-only parts)';
+  if (browser) {
+    // Always from the sources at hand: a dist/ left from an earlier commit measured the old code.
+    await ensureBuilt(root, { force: true });
+    server = await servePreview(root);
+    // Each part starts browsers of its own; this one only names the version (and fails early if there is none).
+    const probe = await launchBrowser();
+    browserVersion = `Chromium ${probe.version()}`;
+    await probe.close();
+  }
   const adapters: (AdapterInfo | null)[] = [];
   const ctx: PartContext = { baseUrl: server.url, log, sawAdapter: (adapter) => void adapters.push(adapter) };
   const parts: Record<BenchPart, () => Promise<PartReport>> = {
@@ -52,6 +60,7 @@ async function main(): Promise<number> {
     breakdown: () => benchBreakdown(ctx, p.breakdown),
     tabs: () => benchTabs(ctx, p.tabs),
     quality: () => benchQuality(ctx, p.quality),
+    strategies: () => benchStrategies(ctx, p.strategies, root),
     budget: () => benchBudget(ctx, p.budget),
   };
   const failed: BenchPart[] = [];

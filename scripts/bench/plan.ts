@@ -44,6 +44,7 @@ export interface Plan {
   readonly breakdown: { runs: BreakdownRun[] };
   readonly tabs: { preset: string; backends: BackendName[]; seeds: number[] };
   readonly quality: { preset: string; backend: BackendName; seeds: number[] };
+  readonly strategies: { seeds: number[]; scale: number };
   readonly budget: { minutes: number[]; datasets: string[]; backends: BackendName[]; seeds: number[]; methods: BudgetMethod[] };
 }
 
@@ -79,6 +80,8 @@ export function plan(args: Pick<BenchArgs, 'quick' | 'seeds' | 'budget'>): Plan 
     tabs: { preset: 'tiny', backends: [...(b.backends ?? (quick ? ['cpu'] : ['cpu', 'webgpu']))], seeds: [1] },
     // A tiny search takes seconds on the cpu backend: --quick affords more seeds of it.
     quality: { preset: quick ? 'tiny' : 'bench', backend: 'cpu', seeds: Array.from({ length: seeds ?? (quick ? 5 : 3) }, (_, i) => i + 1) },
+    // Issue 16: Node only, seconds per search; the paper's schedule and ÷ 9 (300 nets), 10 seeds either way.
+    strategies: { seeds: Array.from({ length: Math.max(10, seeds ?? 10) }, (_, i) => i + 1), scale: 1 / 9 },
     // Issue 14's evidence: 5 and 15 minutes, both shipped datasets, cpu and webgpu, 3 seeds.
     budget: {
       minutes: [...(b.minutes ?? (quick ? [2] : [5, 15]))],

@@ -32,6 +32,7 @@ function renderMarkdown(results: BenchResults): string {
     breakdown: '2. Where a candidate\'s time goes',
     tabs: '3. Tabs: nets per hour',
     quality: '4. Search quality: Q-learning vs random search and evolution',
+    strategies: '6. Strategy lab: the strategies at the paper\'s scale on the authors\' results (simulated)',
     budget: '5. Time budget: what the minutes buy',
   };
   for (const [part, value] of Object.entries(results.parts) as [BenchPart, PartReport][]) {

@@ -4,7 +4,9 @@ import type { BackendName } from '../../src/train/types';
 import { ArgError, parseIntIn, splitFlags, text } from './args';
 
 /** The standard run's parts by number (the issue's order): what runs without --parts. */
-export const BENCH_PARTS = ['train', 'breakdown', 'tabs', 'quality'] as const;
+export const BENCH_PARTS = ['train', 'breakdown', 'tabs', 'quality', 'strategies'] as const;
+/** Parts that need no browser (no build, no preview server). */
+export const NODE_PARTS: readonly BenchPart[] = ['strategies'];
 /** Parts run only when named: the budget part takes hours (issue 14: about 16 in full). */
 export const EXTRA_PARTS = ['budget'] as const;
 export const ALL_PARTS = [...BENCH_PARTS, ...EXTRA_PARTS] as const;
@@ -24,10 +26,13 @@ export const BENCH_USAGE = `Usage: npm run bench -- [--quick] [--parts ${ALL_PAR
   --parts <list>   which parts, comma-separated: ${ALL_PARTS.join(', ')}
                    (default ${BENCH_PARTS.join(', ')}; budget runs only when named: hours)
   --seeds <n>      seeds per strategy (quality: 3..20, default 3, 5 with --quick;
-                   budget: 1..20, default 3, 1 with --quick)
+                   budget: 1..20, default 3, 1 with --quick; strategies: at least 10)
   --out <dir>      where the JSON and latest.md go (default bench/results; a run of some
                    parts writes latest-<parts>.md instead)
   --help           this text
+
+The strategies part (issue 16) runs in Node, no browser: the real strategies on an accuracy
+oracle fitted on the authors' replay file, the paper's 2,700-net schedule and 300 nets.
 
 The budget part (issue 14), one search per budget × dataset × backend × seed × method:
   --minutes <list>   time budgets in minutes (default 5,15; --quick 2)

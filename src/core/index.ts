@@ -55,6 +55,9 @@ export {
   randomSearchStrategy,
   strategyFromJSON,
   epsilonGreedyWalk,
+  makeStrategy,
+  strategyKinds,
+  type StrategyKind,
   type Strategy,
   type StrategyJson,
   type QLearningStrategy,
@@ -87,3 +90,13 @@ export { finalReserveMs, netsForTime, planSchedule, type TimePlanInput } from '.
 export { fitThroughput, planTrainImages, predictTrainingMs, type DataPlanInput, type Throughput, type TrainingSample } from './throughput';
 export { evolutionStrategy, mutate, type EvolutionJson, type EvolutionMember, type EvolutionOptions, type EvolutionStrategy } from './evolution';
 export { SurrogateError, SurrogateOracle, type LeaveOneOut, type SurrogateSample } from './surrogate';
+export {
+  SimulatedSearch,
+  epsilonMeans,
+  labMetrics,
+  type EpsilonMean,
+  type LabIteration,
+  type LabMetrics,
+  type NetMetrics,
+  type SimulatedSearchOptions,
+} from './strategy-lab';

@@ -4,7 +4,7 @@
  * learns nothing) is the baseline every benchmark compares against. A new strategy (the
  * seed's policy gradient) implements `Strategy` and adds a case to `strategyFromJSON`.
  */
-import { evolutionFromJSON, type EvolutionJson } from './evolution';
+import { evolutionFromJSON, evolutionStrategy, type EvolutionJson } from './evolution';
 import type { Net } from './types';
 import { readLiteral, readNumber, readObject } from './json-check';
 import { parseNetwork } from './network-string';
@@ -148,7 +148,7 @@ export function randomSearchStrategy(space: SearchSpace): Strategy {
 /** Rebuilds a strategy from `strategy.toJSON()`; errors name the bad field. */
 export function strategyFromJSON(json: unknown, space: SearchSpace, path = 'strategy'): Strategy {
   const o = readObject(json, path);
-  const kind = readLiteral(o['kind'], `${path}.kind`, ['q-learning', 'random', 'evolution'] as const);
+  const kind = readLiteral(o['kind'], `${path}.kind`, strategyKinds);
   if (kind === 'random') return randomSearchStrategy(space);
   if (kind === 'evolution') return evolutionFromJSON(o, space, path);
   return qLearningStrategy(space, {
@@ -157,4 +157,14 @@ export function strategyFromJSON(json: unknown, space: SearchSpace, path = 'stra
     replaySamples: readNumber(o['replaySamples'], `${path}.replaySamples`, { integer: true, min: 1 }),
     qTable: deserializeQTable(o['qTable'], `${path}.qTable`),
   });
+}
+
+export const strategyKinds = ['q-learning', 'random', 'evolution'] as const;
+export type StrategyKind = (typeof strategyKinds)[number];
+
+/** A fresh strategy of a kind, with the paper's settings unless `replaySamples` says otherwise. */
+export function makeStrategy(kind: StrategyKind, space: SearchSpace, options: { readonly replaySamples?: number } = {}): Strategy {
+  if (kind === 'random') return randomSearchStrategy(space);
+  if (kind === 'evolution') return evolutionStrategy(space);
+  return qLearningStrategy(space, { replaySamples: options.replaySamples });
 }

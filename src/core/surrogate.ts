@@ -45,6 +45,12 @@ export class SurrogateOracle {
   readonly #values: number[];
   readonly #mean: Float64Array;
   readonly #scale: Float64Array;
+  /** Samples used (inside the space, with an accuracy in [0, 1]). */
+  readonly sampleCount: number;
+  /** The first sample outside the space and why, or '' if none was. */
+  readonly firstOutside: string;
+  /** Predictions made so far (a search proposes many nets again). */
+  readonly #predicted = new Map<string, number>();
 
   /**
    * Fits the oracle; refuses samples with no net of this space (another input shape, another
@@ -86,6 +92,8 @@ export class SurrogateOracle {
           (firstProblem ? ` (first: ${firstProblem})` : ''),
       );
     }
+    this.sampleCount = [...sums.values()].reduce((a, s) => a + s.n, 0);
+    this.firstOutside = firstProblem;
     this.#known = new Map([...sums].map(([key, s]) => [key, s.sum / s.n]));
     this.#keys = [...this.#known.keys()].sort();
     const raw = this.#keys.map((key) => this.#features(parseNetwork(key)));
@@ -115,7 +123,11 @@ export class SurrogateOracle {
   /** The recorded accuracy, or the k-NN prediction for a net never sampled. */
   accuracy(net: Net | string): number {
     const key = keyOf(net);
-    return this.#known.get(key) ?? this.#predict(this.#standardise(this.#features(parseNetwork(key))), -1);
+    const known = this.#known.get(key) ?? this.#predicted.get(key);
+    if (known !== undefined) return known;
+    const predicted = this.#predict(this.#standardise(this.#features(parseNetwork(key))), -1);
+    this.#predicted.set(key, predicted);
+    return predicted;
   }
 
   /** The predictor's error on each sampled net with that net left out, against the mean's. */
@@ -159,24 +171,33 @@ export class SurrogateOracle {
     return out;
   }
 
-  /** Inverse-distance-weighted mean of the k nearest sampled nets, `skip` left out; ties by key order. */
+  /** Inverse-distance-weighted mean of the k nearest sampled nets, `skip` left out; ties go to the earlier key. */
   #predict(point: Float64Array, skip: number): number {
-    const nearest: { d: number; i: number }[] = [];
+    // The k nearest so far, nearest first: an insertion into k slots beats sorting every point.
+    const nearD: number[] = [];
+    const nearI: number[] = [];
     for (let i = 0; i < this.#points.length; i++) {
       if (i === skip) continue;
       const p = this.#points[i]!;
       let d = 0;
       for (let f = 0; f < FEATURES; f++) d += (p[f]! - point[f]!) ** 2;
-      nearest.push({ d: Math.sqrt(d), i });
+      if (nearD.length === this.k && d >= nearD[this.k - 1]!) continue;
+      let at = nearD.length;
+      while (at > 0 && nearD[at - 1]! > d) at--;
+      nearD.splice(at, 0, d);
+      nearI.splice(at, 0, i);
+      if (nearD.length > this.k) {
+        nearD.pop();
+        nearI.pop();
+      }
     }
-    if (nearest.length === 0) return this.#values[0]!;
-    nearest.sort((a, b) => a.d - b.d || a.i - b.i);
+    if (nearD.length === 0) return this.#values[0]!;
     let weights = 0;
     let sum = 0;
-    for (const { d, i } of nearest.slice(0, this.k)) {
-      const w = 1 / (d + 1e-6);
+    for (let j = 0; j < nearD.length; j++) {
+      const w = 1 / (Math.sqrt(nearD[j]!) + 1e-6);
       weights += w;
-      sum += w * this.#values[i]!;
+      sum += w * this.#values[nearI[j]!]!;
     }
     return sum / weights;
   }

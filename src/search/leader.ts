@@ -12,9 +12,7 @@ import {
   countParams,
   makeSearchSpace,
   parseNetwork,
-  qLearningStrategy,
-  randomSearchStrategy,
-  evolutionStrategy,
+  makeStrategy,
   type AgentProgress,
   type EpsilonSchedule,
   type InputShape,
@@ -38,12 +36,7 @@ export type LeaderState =
 
 export function createAgent(config: SearchConfig, dataset: DatasetShape): Agent {
   const space = makeSearchSpace(config.space, { inputShape: dataset.inputShape, numClasses: dataset.classes });
-  const strategy =
-    config.strategy === 'random'
-      ? randomSearchStrategy(space)
-      : config.strategy === 'evolution'
-        ? evolutionStrategy(space)
-        : qLearningStrategy(space, { replaySamples: config.replaySamples });
+  const strategy = makeStrategy(config.strategy, space, { replaySamples: config.replaySamples });
   return new Agent({
     space,
     schedule: config.schedule,

@@ -226,7 +226,8 @@ function mergeRows(
       }
     }
     if (iteration !== 0) first.iterations.push(iteration);
-    iterations.push({ iteration, netString: row.key, epsilon: row.epsilon, accuracy: first.entry.bestValAccuracy });
+    const keptAccuracy = first.entry.bestValAccuracy;
+    iterations.push({ iteration, netString: row.key, epsilon: row.epsilon, accuracy: keptAccuracy, ...(row.bestVal === keptAccuracy ? {} : { rowAccuracy: row.bestVal }) });
   }
   const entries = [...kept.values()].map(({ entry, iterations: its }) => ({ ...entry, iterations: [...new Set(its)].sort((a, b) => a - b) }));
   return { entries, iterations };

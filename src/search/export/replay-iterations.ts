@@ -22,6 +22,11 @@ export interface ReplayIteration {
   readonly epsilon: number;
   /** The net's best validation accuracy (a fraction). */
   readonly accuracy: number;
+  /**
+   * An imported row's own best validation accuracy, where a file repeats a net with another
+   * result than the one kept (`accuracy`); the strategy lab averages repeats with it.
+   */
+  readonly rowAccuracy?: number;
 }
 
 /**

@@ -47,9 +47,9 @@ describe('npm run bench --parts budget', () => {
     ['--parts budget --backends auto', '--backends: unknown value "auto"; expected some of cpu, webgpu, webgl'],
     ['--parts budget --methods q,greedy', '--methods: unknown value "greedy"; expected some of q-es, q, random, reference'],
     ['--parts budget --seeds 21', '--seeds "21": expected an integer from 1 to 20'],
-    ['--minutes 5', '--minutes applies to the budget part only; add --parts budget (the parts chosen: train, breakdown, tabs, quality)'],
+    ['--minutes 5', '--minutes applies to the budget part only; add --parts budget (the parts chosen: train, breakdown, tabs, quality, strategies)'],
     ['--parts quality --methods q', '--methods applies to the budget part only'],
-    ['--parts budgets', '--parts: unknown part "budgets"; expected some of train, breakdown, tabs, quality, budget'],
+    ['--parts budgets', '--parts: unknown part "budgets"; expected some of train, breakdown, tabs, quality, strategies, budget'],
   ])('%s → %s', (line, message) => {
     expect(() => parseBenchArgs(words(line))).toThrow(message);
   });
