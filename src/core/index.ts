@@ -92,7 +92,6 @@ export { evolutionStrategy, mutate, type EvolutionJson, type EvolutionMember, ty
 export { SurrogateError, SurrogateOracle, type LeaveOneOut, type SurrogateSample } from './surrogate';
 export {
   SimulatedSearch,
-  epsilonMeans,
   labMetrics,
   type EpsilonMean,
   type LabIteration,

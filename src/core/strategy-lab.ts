@@ -8,6 +8,7 @@
  * above it, over the whole run and over the nets after the ε = 1 phase. Pure and seeded.
  */
 import { Agent } from './agent';
+import { rewardByEpsilon } from './replay';
 import type { EpsilonSchedule } from './schedule';
 import type { SearchSpace } from './search-space';
 import { makeStrategy, type StrategyKind } from './strategies';
@@ -115,22 +116,11 @@ export interface NetMetrics {
 }
 
 export interface LabMetrics {
+  /** Highest ε first (the paper's Figure 3). */
   readonly byEpsilon: readonly EpsilonMean[];
   readonly all: NetMetrics;
   /** The same over the nets trained after the ε = 1 phase (at ε < 1). */
   readonly afterExploration: NetMetrics;
-}
-
-/** Per-ε means in the order the levels ran. */
-export function epsilonMeans(iterations: readonly LabIteration[]): EpsilonMean[] {
-  const sums = new Map<number, { sum: number; n: number }>();
-  for (const it of iterations) {
-    const s = sums.get(it.epsilon) ?? { sum: 0, n: 0 };
-    s.sum += it.accuracy;
-    s.n++;
-    sums.set(it.epsilon, s);
-  }
-  return [...sums].map(([epsilon, s]) => ({ epsilon, iterations: s.n, meanAccuracy: s.sum / s.n }));
 }
 
 function netMetrics(trained: readonly LabIteration[], bar: number): NetMetrics {
@@ -150,7 +140,11 @@ function netMetrics(trained: readonly LabIteration[], bar: number): NetMetrics {
 export function labMetrics(iterations: readonly LabIteration[], bar: number): LabMetrics {
   const trained = iterations.filter((it) => it.trained);
   return {
-    byEpsilon: epsilonMeans(iterations),
+    byEpsilon: rewardByEpsilon(iterations.map((it) => ({ net: it.net, reward: it.accuracy, iteration: it.iteration, epsilon: it.epsilon }))).map((g) => ({
+      epsilon: g.epsilon,
+      iterations: g.count,
+      meanAccuracy: g.meanReward,
+    })),
     all: netMetrics(trained, bar),
     afterExploration: netMetrics(
       trained.filter((it) => it.epsilon < 1),

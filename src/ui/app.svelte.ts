@@ -15,6 +15,7 @@ import { ReplayImport } from './state/replay-import.svelte';
 import { SearchExport } from './state/search-export';
 import { isUnderWay, Searches } from './state/searches.svelte';
 import { Setup } from './state/setup.svelte';
+import { StrategyLab } from './state/strategy-lab.svelte';
 import { TabSession } from './state/tab-session.svelte';
 import { Tabs } from './state/tabs.svelte';
 import { Trainers } from './state/trainers.svelte';
@@ -34,6 +35,8 @@ export class AppState {
   readonly searches: Searches;
   readonly replayImport: ReplayImport;
   readonly exporter: SearchExport;
+  /** The strategy lab: a simulated replay of the paper's search, independent of everything else. */
+  readonly lab = new StrategyLab();
 
   constructor() {
     const coordination: Coordination =

@@ -31,3 +31,32 @@ export function epsilonColour(epsilon: number, alpha = 1): string {
 export function epsilonLabel(epsilon: number): string {
   return Number.isInteger(epsilon) ? epsilon.toFixed(1) : String(epsilon);
 }
+
+/** Every sampled net's accuracy by iteration, one series per ε (a search's charts, the strategy lab's). */
+export function accuracyScatter(
+  iterations: readonly { readonly iteration: number; readonly epsilon: number; readonly accuracy: number }[],
+  epsilons: readonly number[],
+  yTitle = 'validation accuracy (%)',
+): ChartConfiguration {
+  return {
+    type: 'scatter',
+    data: {
+      datasets: epsilons.map((epsilon) => ({
+        label: `ε ${epsilonLabel(epsilon)}`,
+        data: iterations.filter((it) => it.epsilon === epsilon && it.iteration > 0).map((it) => ({ x: it.iteration, y: Math.round(it.accuracy * 1000) / 10 })),
+        backgroundColor: epsilonColour(epsilon, 0.75),
+        borderColor: epsilonColour(epsilon),
+        pointRadius: iterations.length > 500 ? 1.5 : 3,
+      })),
+    },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      scales: {
+        x: { type: 'linear', title: { display: true, text: 'iteration' } },
+        y: { min: 0, max: 100, title: { display: true, text: yTitle } },
+      },
+    },
+  };
+}
