@@ -82,14 +82,20 @@ export class BudgetKeeper {
    * the pace; 'final' once the main phase's time (the budget less the final phase's reserve)
    * is spent.
    */
-  async plan(leader: SearchLeader, search: SearchRecord, state: BudgetState, trainers: number): Promise<'main' | 'final'> {
+  async plan(
+    leader: SearchLeader,
+    search: SearchRecord,
+    state: BudgetState,
+    trainers: number,
+    readReplay: () => Promise<ReplayRecord[]> = () => this.#ctx.store.listReplay(this.#ctx.searchId),
+  ): Promise<'main' | 'final'> {
     const { config, store, searchId } = this.#ctx;
     this.#dataPlan ??= search.plan ?? null;
     this.#applyPlan(leader);
     const progress = leader.progress;
     if (progress.trained < NETS_TO_MEASURE || state.usedMs <= 0) return state.usedMs >= state.budgetMs * 0.7 ? 'final' : 'main';
     // The replay is read again only when it grew.
-    const replay = this.#costsAtTrained !== progress.trained ? await store.listReplay(searchId) : null;
+    const replay = this.#costsAtTrained !== progress.trained ? await readReplay() : null;
     if (replay) this.#recentGapMs = recentMsPerNet(replay, 1);
     // The nets in flight have spent part of the time too (half of theirs, on average); the
     // recent pace leaves out starting up (loading, the first compilations), the whole-search

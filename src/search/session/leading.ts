@@ -4,7 +4,7 @@
  * runs the final phase. Another tab takes over the moment this one closes: the lock is the
  * browser's, and everything the agent knows is in IndexedDB.
  */
-import { isSearchEnded, type SearchRecord } from '../../store';
+import { isSearchEnded, type ReplayRecord, type SearchRecord } from '../../store';
 import { nextAdmission, trainerOrder, type Admission } from './admission';
 import { savingsOn } from './net-jobs';
 import { SearchLeader, type DatasetShape } from '../leader';
@@ -63,10 +63,13 @@ export class Leading {
             // Claims of tabs that are gone (closed, crashed) go back to the queue.
             const live = await coordination.liveTabs();
             const requeued = await store.requeueJobs(searchId, (by) => by === null || !live.has(by));
-            const admission = await this.#admit(search, live, leader.progress.trained);
+            // The replay memory, read at most once per step, by whichever of admission and the budget needs it first.
+            let replayRead: Promise<ReplayRecord[]> | null = null;
+            const readReplay = (): Promise<ReplayRecord[]> => (replayRead ??= store.listReplay(searchId));
+            const admission = await this.#admit(search, live, leader.progress.trained, readReplay);
             const target = admission ? admission.admitted : await this.#outstandingTarget();
             const budgetNow = budgetState(search, config.budget?.minutes ?? null);
-            if (budgetNow && (await budget.plan(leader, search, budgetNow, target)) === 'final') {
+            if (budgetNow && (await budget.plan(leader, search, budgetNow, target, readReplay)) === 'final') {
               // The main phase's time is spent: the final phase gets the rest (jobs in flight go back to the queue).
               const tooSmall = budget.tooSmall(leader, budgetNow, target);
               if (tooSmall && leader.progress.trained === 0) {
@@ -121,13 +124,13 @@ export class Leading {
    * Re-decides which trainers may claim (admission.ts) when a net has finished or the live tabs
    * changed, and stores it when it changed. null with the savings off: every trainer claims.
    */
-  async #admit(search: SearchRecord, live: ReadonlySet<string>, trained: number): Promise<Admission | null> {
+  async #admit(search: SearchRecord, live: ReadonlySet<string>, trained: number, readReplay: () => Promise<ReplayRecord[]>): Promise<Admission | null> {
     const { store, searchId, coordination, config } = this.#ctx;
     if (!savingsOn(config)) return null;
     const order = trainerOrder(coordination.tabId, live, config.trainersPerTab);
     const key = `${trained}|${order.join(',')}`;
     if (search.admission && key === this.#admissionKey) return search.admission;
-    const replay = await store.listReplay(searchId);
+    const replay = await readReplay();
     const finishes = replay.filter((e) => e.source === 'trained' && e.timings).map((e) => e.finishedAt);
     const decided = nextAdmission(search.admission ?? null, { now: Date.now(), finishes, available: order.length });
     const next: Admission = { ...decided, trainers: order.slice(0, decided.admitted) };
