@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { agentConsistency, appState, failOnPageErrors, replayOf, waitForStatus } from './helpers';
+import { agentConsistency, appState, failOnPageErrors, replayOf, startSearchWith, waitForStatus } from './helpers';
 
 /**
  * Trainers where they help (issue 15): a second tab that joins waits while the leader measures
@@ -11,17 +11,10 @@ test('a second tab waits while one trainer is measured, says why, and is tried',
   test.setTimeout(600_000);
   const a = await context.newPage();
   const errors = failOnPageErrors(a);
-  await a.goto('/?dataset=mnist&preset=tiny&seed=9&backend=webgpu');
-  await expect(a.getByTestId('backend')).toContainText('webgpu', { timeout: 60_000 });
-  await expect(a.getByTestId('dataset-info')).toBeVisible({ timeout: 60_000 });
-  await a.evaluate(async () => {
-    const app = globalThis.__metaqnn!;
-    const error = app.setConfig({ ...app.config, schedule: [{ epsilon: 1, nets: 12 }, { epsilon: 0.5, nets: 2 }], trainersPerTab: 1 });
-    if (error) throw new Error(error);
-    await app.startSearch();
+  const tabA = await startSearchWith(a, '/?dataset=mnist&preset=tiny&seed=9&backend=webgpu', {
+    schedule: [{ epsilon: 1, nets: 12 }, { epsilon: 0.5, nets: 2 }],
+    trainersPerTab: 1,
   });
-  await expect.poll(async () => (await appState(a)).leading, { timeout: 60_000 }).toBe(true);
-  const tabA = (await appState(a)).tabId;
 
   const b = await context.newPage();
   failOnPageErrors(b, errors);

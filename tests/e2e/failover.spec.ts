@@ -1,23 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
-import { agentConsistency, appState, failOnPageErrors, jobsOf, replayOf, waitForStatus } from './helpers';
+import { agentConsistency, appState, failOnPageErrors, jobsOf, replayOf, startSearchWith, waitForStatus } from './helpers';
 
 /**
  * What probing the app found (issue 12), replayed: a leader tab closed mid-job, the next
  * leader closed while fine-tuning, and trainer workers that end by themselves mid-job and
  * mid-fine-tuning. Each story fails on any uncaught page error.
  */
-
-/** Starts a tiny search from `page` with this schedule and final phase. */
-async function startTiny(page: Page, setup: { schedule: { epsilon: number; nets: number }[]; final: { fineTuneTop: number; fineTuneEpochs: number; ensembleTop: number } }) {
-  await expect(page.getByTestId('backend')).toContainText('webgpu', { timeout: 60_000 });
-  await expect(page.getByTestId('dataset-info')).toBeVisible({ timeout: 60_000 });
-  await page.evaluate(async (s) => {
-    const app = globalThis.__metaqnn!;
-    const error = app.setConfig({ ...app.config, schedule: s.schedule, final: s.final, trainersPerTab: 1 });
-    if (error) throw new Error(error);
-    await app.startSearch();
-  }, setup);
-}
 
 /** The open search's final-phase progress as stored. */
 async function finalState(page: Page): Promise<{ status: string | null; fineTuned: { netString: string; epochs: number }[]; step: string | null; ensemble: string[] }> {
@@ -38,12 +26,11 @@ test('the leader closes mid-job, the next closes while fine-tuning: the search e
   // The sequence that stalled: tiny, seed 41, ε = 1 × 4, 0.5 × 1, 0.1 × 1, one trainer per tab.
   const a = await context.newPage();
   const errors = failOnPageErrors(a);
-  await a.goto('/?dataset=mnist&preset=tiny&seed=41&backend=webgpu');
-  await startTiny(a, {
+  await startSearchWith(a, '/?dataset=mnist&preset=tiny&seed=41&backend=webgpu', {
     schedule: [{ epsilon: 1, nets: 4 }, { epsilon: 0.5, nets: 1 }, { epsilon: 0.1, nets: 1 }],
     final: { fineTuneTop: 3, fineTuneEpochs: 2, ensembleTop: 2 },
+    trainersPerTab: 1,
   });
-  await expect.poll(async () => (await appState(a)).leading, { timeout: 60_000 }).toBe(true);
   const b = await context.newPage();
   failOnPageErrors(b, errors);
   await b.goto('/?backend=webgpu');
@@ -94,10 +81,10 @@ test('the leader closes mid-job, the next closes while fine-tuning: the search e
 test('a trainer worker that ends mid-job or mid-fine-tuning is replaced at once and the search finishes', async ({ page }) => {
   test.setTimeout(600_000);
   const errors = failOnPageErrors(page);
-  await page.goto('/?dataset=mnist&preset=tiny&seed=7&backend=webgpu');
-  await startTiny(page, {
+  await startSearchWith(page, '/?dataset=mnist&preset=tiny&seed=7&backend=webgpu', {
     schedule: [{ epsilon: 1, nets: 3 }, { epsilon: 0.1, nets: 1 }],
     final: { fineTuneTop: 2, fineTuneEpochs: 2, ensembleTop: 2 },
+    trainersPerTab: 1,
   });
   /** Makes the trainer worker close itself, as a crashed or killed worker would end. */
   const endTrainerWorker = async () => {

@@ -60,3 +60,32 @@ export async function jobsOf(page: Page): Promise<{ netString: string; status: s
     return JSON.parse(JSON.stringify(await app.store!.listJobs(app.searchId!)));
   });
 }
+
+/** What a test changes in the setup's config before it starts a search. */
+export interface SearchOverrides {
+  readonly schedule?: readonly { epsilon: number; nets: number }[];
+  readonly final?: { fineTuneTop: number; fineTuneEpochs: number; ensembleTop: number };
+  readonly trainersPerTab?: number;
+  /** Merged into the config's `training`. */
+  readonly training?: Record<string, unknown>;
+}
+
+/**
+ * Opens `url` (with `backend=`), waits for that backend and the dataset, starts a search with
+ * the setup's config and `overrides`, and waits until this page leads it. Returns its tab id.
+ */
+export async function startSearchWith(page: Page, url: string, overrides: SearchOverrides): Promise<string> {
+  const backend = new URL(url, 'http://x').searchParams.get('backend');
+  if (!backend) throw new Error(`startSearchWith: ${url} names no backend`);
+  await page.goto(url);
+  await expect(page.getByTestId('backend')).toContainText(backend, { timeout: 60_000 });
+  await expect(page.getByTestId('dataset-info')).toBeVisible({ timeout: 60_000 });
+  await page.evaluate(async (o) => {
+    const app = globalThis.__metaqnn!;
+    const error = app.setConfig({ ...app.config, ...o, training: { ...app.config.training, ...o.training } });
+    if (error) throw new Error(error);
+    await app.startSearch();
+  }, overrides);
+  await expect.poll(async () => (await appState(page)).leading, { timeout: 60_000 }).toBe(true);
+  return (await appState(page)).tabId;
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { agentConsistency, appState, failOnPageErrors, jobsOf, replayOf, waitForStatus } from './helpers';
+import { agentConsistency, appState, failOnPageErrors, jobsOf, replayOf, startSearchWith, waitForStatus } from './helpers';
 
 /**
  * Several tabs, one search (issue 6), as one story so the WebGPU-on-SwiftShader training stays
@@ -12,24 +12,13 @@ test('tabs share one search and it survives the leader and a follower closing mi
   test.setTimeout(900_000);
   const a = await context.newPage();
   const errors = failOnPageErrors(a);
-  await a.goto('/?dataset=mnist&preset=tiny&seed=5&backend=webgpu');
-  await expect(a.getByTestId('backend')).toContainText('webgpu', { timeout: 60_000 });
-  await expect(a.getByTestId('dataset-info')).toBeVisible({ timeout: 60_000 });
-  // Twelve nets, eight at ε = 1, so several can be trained at once.
-  await a.evaluate(async () => {
-    const app = globalThis.__metaqnn!;
-    // Savings off: every tab claims (the leader's trainer admission would hold B and C back
-    // whenever two trainers are no faster than one, as on SwiftShader; admission-ui.spec.ts covers that).
-    const error = app.setConfig({
-      ...app.config,
-      schedule: [{ epsilon: 1, nets: 8 }, { epsilon: 0.5, nets: 2 }, { epsilon: 0.1, nets: 2 }],
-      training: { ...app.config.training, savings: false },
-    });
-    if (error) throw new Error(error);
-    await app.startSearch();
+  // Twelve nets, eight at ε = 1, so several can be trained at once. Savings off: every tab
+  // claims (the leader's trainer admission would hold B and C back whenever two trainers are no
+  // faster than one, as on SwiftShader; admission.spec.ts covers that).
+  const tabA = await startSearchWith(a, '/?dataset=mnist&preset=tiny&seed=5&backend=webgpu', {
+    schedule: [{ epsilon: 1, nets: 8 }, { epsilon: 0.5, nets: 2 }, { epsilon: 0.1, nets: 2 }],
+    training: { savings: false },
   });
-  await expect.poll(async () => (await appState(a)).leading, { timeout: 60_000 }).toBe(true);
-  const tabA = (await appState(a)).tabId;
 
   // B opens the page and joins the running search without any action.
   const b = await context.newPage();
