@@ -54,11 +54,11 @@ const rules: Record<string, Rule> = {
   workers: { folders: ['workers', 'src/core', 'src/data', 'src/train'], packages: ['comlink', '@tensorflow/'] },
   // Node scripts: the pure parts of src (the algorithm, the search's logic, the datasets'
   // formats and splits, a few pure files of src/train, src/ui and src/store), types from
-  // anywhere; never TF.js (the page runs it, not Node).
+  // anywhere; never TF.js (the page runs it, not Node). The hub (issue 17) is Yjs's server.
   scripts: {
     folders: ['scripts', 'src/core', 'src/search', 'src/data', 'src/page-hook', 'src/train/config', 'src/ui/format', 'src/store/records'],
     typeFolders: ['src'],
-    packages: ['node:', '@playwright/test', 'vite', 'fflate', 'valibot'],
+    packages: ['node:', '@playwright/test', 'vite', 'fflate', 'valibot', 'yjs', '@y/websocket-server', 'y-leveldb', 'ws'],
     forbidPackages: ['@tensorflow/'],
   },
   // The bench page runs in Chromium: it may use the trainer like the app does.
