@@ -1,3 +1,4 @@
+import * as mirror from './mirror.js';
 import * as agent from './agent-state.js';
 import type { StoreContext } from './context.js';
 import * as datasets from './datasets.js';
@@ -161,6 +162,15 @@ export class Store {
     agentState?: agent.AgentStateWrite,
   ): Promise<jobs.CommitOutcome> {
     return jobs.commitResult(this.#ctx, searchId, jobId, entry, agentState);
+  }
+
+  // a search shared across machines (mirror.ts)
+
+  applyMirror(searchId: string, write: mirror.MirrorWrite): Promise<mirror.MirrorOutcome> {
+    return mirror.applyMirror(this.#ctx, searchId, write);
+  }
+  holdJobs(searchId: string, heldBy: ReadonlyMap<string, string>): Promise<number> {
+    return mirror.holdJobs(this.#ctx, searchId, heldBy);
   }
 
   // replay memory

@@ -47,7 +47,7 @@ function connect(hub: Hub, room = TOKEN): { doc: Y.Doc; provider: WebsocketProvi
 const synced = (provider: WebsocketProvider) =>
   new Promise<void>((resolve) => (provider.synced ? resolve() : provider.once('sync', (s: boolean) => s && resolve())));
 
-async function until(check: () => boolean, ms = 5000): Promise<void> {
+async function until(check: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out');

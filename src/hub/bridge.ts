@@ -1,0 +1,301 @@
+/**
+ * One machine's side of a search shared through the hub (issue 17): the bridge between this
+ * browser's IndexedDB records of the search and the shared Yjs document. IndexedDB stays the
+ * source of truth inside the browser (tabs, trainers, the agent work on it as before); the
+ * bridge copies what other machines need into the document and what they wrote back out.
+ *
+ * - The leading machine publishes its agent state, its replay entries, its active jobs and its
+ *   status; it commits other machines' results to its own jobs (its agent then learns them in
+ *   the order it incorporates them, which is the one order every machine mirrors).
+ * - Every other machine mirrors those (store.applyMirror) and publishes its own results.
+ * - Jobs are granted by the leading machine, the one writer of `leases`: a following machine
+ *   asks for as many jobs as it has trainers (`requests`); the leader grants queued jobs
+ *   that its own trainers have not claimed, and holds each for a stand-in tab
+ *   (`hub:<machine>`, store.holdJobs) so its trainers leave it. A following machine's
+ *   trainers see only the jobs granted to it. A grant ends with its job's result, or when its
+ *   machine has been absent for LEASE_MS (the job is queued again): a machine that lost the
+ *   hub for a moment finds its job still its own and delivers the result when it is back.
+ *   Only a change of leader can give one job to two machines; its result enters the replay once.
+ *
+ * `sync()` runs one pass; the connection calls it when the document or the store changes and
+ * on a timer. Nothing here trusts the document: SharedReader drops malformed values.
+ */
+import * as Y from 'yjs';
+import { Agent } from '../core';
+import { REMOTE_HOLDER_PREFIX, type ReplayEntry, type SearchRecord, type Store } from '../store';
+import { nextLeader } from './leadership';
+import { parts, SharedReader, type LeaderRecord, type SharedMeta } from './shared-doc';
+
+/** A grant outlives its machine's absence this long. */
+export const LEASE_MS = 30_000;
+
+export interface BridgeOptions {
+  readonly store: Store;
+  readonly doc: Y.Doc;
+  /** This machine's id (machine.ts). */
+  readonly machine: string;
+  /** The machines present now (the hub's awareness), this one included. */
+  readonly present: () => ReadonlySet<string>;
+  /** Jobs this machine can train at once (its trainers); asked for while following. */
+  readonly capacity: () => number;
+  readonly now?: () => number;
+}
+
+/** What to say when a machine's stand-in tab holds a job. */
+export const holderOf = (machine: string): string => `${REMOTE_HOLDER_PREFIX}${machine}`;
+
+/** A replay entry without the fields the store adds (what the document carries). */
+function entryOf(record: ReplayEntry & { searchId?: string }): ReplayEntry {
+  const { searchId: _searchId, ...entry } = record;
+  return entry;
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+export class HubBridge {
+  readonly reader: SharedReader;
+  readonly #o: BridgeOptions;
+  readonly #now: () => number;
+  readonly #joinedAt: number;
+  #leaderSeenAt: number | null = null;
+  #searchId: string | null = null;
+  /** Machine → when this machine last saw it present. */
+  readonly #seenAt = new Map<string, number>();
+
+  constructor(options: BridgeOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#joinedAt = this.#now();
+    this.reader = new SharedReader(options.doc);
+  }
+
+  get searchId(): string | null {
+    return this.#searchId ?? this.reader.meta()?.id ?? null;
+  }
+
+  get leader(): LeaderRecord | null {
+    return this.reader.leader();
+  }
+
+  get isLeader(): boolean {
+    return this.leader?.machine === this.#o.machine;
+  }
+
+  /** Makes `search` a shared one: this machine starts it and leads it. */
+  share(search: SearchRecord): void {
+    const meta: SharedMeta = {
+      id: search.id,
+      name: search.name,
+      config: search.config as Record<string, unknown>,
+      seed: search.seed,
+      datasetId: search.datasetId,
+      presetId: search.presetId,
+      startedBy: this.#o.machine,
+    };
+    const { search: map } = parts(this.#o.doc);
+    this.#o.doc.transact(() => {
+      map.set('meta', meta);
+      map.set('leader', { machine: this.#o.machine, term: 1 });
+      map.set('status', search.status);
+    });
+    this.#searchId = search.id;
+  }
+
+  /**
+   * This machine's copy of the shared search: created from the document's meta when missing.
+   * Returns its id, or null while the document has no valid meta yet.
+   */
+  async join(): Promise<string | null> {
+    const meta = this.reader.meta();
+    if (meta === null) return null;
+    const { store } = this.#o;
+    if ((await store.getSearch(meta.id)) === undefined) {
+      await store.createSearch({ id: meta.id, name: meta.name, config: meta.config, seed: meta.seed, datasetId: meta.datasetId, presetId: meta.presetId });
+    }
+    this.#searchId = meta.id;
+    return meta.id;
+  }
+
+  /** One pass: leadership, then publish and mirror by role. Returns whether this store changed. */
+  async sync(): Promise<boolean> {
+    const searchId = this.searchId;
+    if (searchId === null) return false;
+    const now = this.#now();
+    for (const m of this.#o.present()) this.#seenAt.set(m, now);
+    this.#electLeader();
+    const { store } = this.#o;
+    let changed = false;
+    if (this.isLeader) {
+      changed = (await this.#acceptResults(searchId)) || changed;
+      changed = (await this.#grant(searchId)) || changed;
+      await this.#publishLeaderState(searchId);
+    } else {
+      const outcome = await store.applyMirror(searchId, {
+        agent: this.#validAgent(),
+        replay: this.reader.replay(),
+        jobs: this.reader.jobs(),
+        status: this.reader.status(),
+      });
+      changed = outcome.agentWritten || outcome.replayWritten + outcome.jobsAdded + outcome.jobsDone + outcome.jobsRemoved > 0;
+      changed = (await this.#holdUngranted(searchId)) || changed;
+      this.#ask();
+      await this.#publishOwnResults(searchId);
+    }
+    return changed;
+  }
+
+  /**
+   * The stand-in tabs of other machines: those holding grants, and those present that ask for
+   * jobs (the leader's live "tabs": it keeps jobs queued for them too).
+   */
+  remoteHolders(): Set<string> {
+    const out = new Set<string>();
+    for (const lease of this.reader.leases().values()) if (lease.machine !== this.#o.machine) out.add(holderOf(lease.machine));
+    const present = this.#o.present();
+    for (const [asker, count] of this.reader.requests()) if (asker !== this.#o.machine && count > 0 && present.has(asker)) out.add(holderOf(asker));
+    return out;
+  }
+
+  #absentTooLong(machine: string): boolean {
+    return this.#now() - (this.#seenAt.get(machine) ?? this.#joinedAt) >= LEASE_MS;
+  }
+
+  /**
+   * The leader's grants: ended for jobs no longer active here or machines gone too long, new
+   * ones for machines that ask for more, each held here by its stand-in tab.
+   */
+  async #grant(searchId: string): Promise<boolean> {
+    const { store, doc, machine } = this.#o;
+    const queued = await store.listJobs(searchId, 'queued');
+    const claimed = await store.listJobs(searchId, 'claimed');
+    const activeNets = new Set([...queued, ...claimed].map((j) => j.netString));
+    const leases = this.reader.leases();
+    const granted = new Map<string, string>();
+    const perMachine = new Map<string, number>();
+    const map = parts(doc).leases;
+    doc.transact(() => {
+      for (const [net, lease] of leases) {
+        if (!activeNets.has(net) || lease.machine === machine || this.#absentTooLong(lease.machine)) {
+          map.delete(net);
+          continue;
+        }
+        granted.set(net, holderOf(lease.machine));
+        perMachine.set(lease.machine, (perMachine.get(lease.machine) ?? 0) + 1);
+      }
+      const free = queued.filter((j) => !granted.has(j.netString));
+      for (const [asker, count] of this.reader.requests()) {
+        if (asker === machine || !this.#o.present().has(asker)) continue;
+        for (let n = perMachine.get(asker) ?? 0; n < count && free.length > 0; n++) {
+          const job = free.shift()!;
+          map.set(job.netString, { machine: asker });
+          granted.set(job.netString, holderOf(asker));
+        }
+      }
+    });
+    return (await store.holdJobs(searchId, granted)) > 0;
+  }
+
+  /** A following machine's trainers see only the jobs granted to it: the others are held. */
+  async #holdUngranted(searchId: string): Promise<boolean> {
+    const leases = this.reader.leases();
+    const leader = this.reader.leader()?.machine ?? 'leader';
+    const held = new Map<string, string>();
+    for (const job of this.reader.jobs()) {
+      const lease = leases.get(job.netString);
+      if (lease?.machine !== this.#o.machine) held.set(job.netString, holderOf(lease?.machine ?? leader));
+    }
+    return (await this.#o.store.holdJobs(this.searchId!, held)) > 0;
+  }
+
+  #ask(): void {
+    const requests = parts(this.#o.doc).requests;
+    const count = Math.max(0, Math.min(64, Math.floor(this.#o.capacity())));
+    const current = requests.get(this.#o.machine) as { count?: number } | undefined;
+    if (current?.count !== count) requests.set(this.#o.machine, { count });
+  }
+
+  #electLeader(): void {
+    const current = this.reader.leader();
+    const present = this.#o.present();
+    const now = this.#now();
+    if (current !== null && present.has(current.machine)) this.#leaderSeenAt = now;
+    const next = nextLeader(current, present, this.#leaderSeenAt ?? this.#joinedAt, now);
+    if (next !== null && next !== current && next.machine === this.#o.machine) parts(this.#o.doc).search.set('leader', next);
+  }
+
+  /** The document's agent state if `Agent.fromJSON` accepts it; else null (counted). */
+  #validAgent(): { revision: number; state: object } | null {
+    const agent = this.reader.agent();
+    if (agent === null) return null;
+    try {
+      Agent.fromJSON(agent.state, 'shared agent');
+      return agent;
+    } catch {
+      this.reader.rejected++;
+      return null;
+    }
+  }
+
+  /** Other machines' results for jobs this machine's agent waits on, committed like a tab's. */
+  async #acceptResults(searchId: string): Promise<boolean> {
+    const { store } = this.#o;
+    const results = this.reader.results();
+    if (results.length === 0) return false;
+    const active = new Map([...(await store.listJobs(searchId, 'queued')), ...(await store.listJobs(searchId, 'claimed'))].map((j) => [j.netString, j]));
+    let changed = false;
+    for (const entry of results) {
+      const job = active.get(entry.netString);
+      if (job === undefined) continue;
+      try {
+        const outcome = await store.commitResult(searchId, job.id, entry);
+        changed ||= outcome.applied;
+      } catch {
+        // A result this store refuses (another result for the net is already kept): the first one stays.
+        this.reader.rejected++;
+      }
+    }
+    return changed;
+  }
+
+  async #publishLeaderState(searchId: string): Promise<void> {
+    const { store, doc } = this.#o;
+    const [search, agent, replay, queued, claimed] = await Promise.all([
+      store.getSearch(searchId),
+      store.getAgentState(searchId),
+      store.listReplay(searchId),
+      store.listJobs(searchId, 'queued'),
+      store.listJobs(searchId, 'claimed'),
+    ]);
+    const p = parts(doc);
+    const active = [...queued, ...claimed];
+    doc.transact(() => {
+      if (search && p.search.get('status') !== search.status) p.search.set('status', search.status);
+      const shared = p.search.get('agent') as { revision?: number } | undefined;
+      if (agent && shared?.revision !== agent.revision) p.search.set('agent', { revision: agent.revision, state: JSON.stringify(agent.state) });
+      for (const record of replay) {
+        const entry = entryOf(record);
+        if (!same(p.replay.get(entry.netString), entry)) p.replay.set(entry.netString, entry);
+      }
+      const nets = new Set(active.map((j) => j.netString));
+      for (const key of [...p.jobs.keys()]) if (!nets.has(key)) p.jobs.delete(key);
+      for (const job of active) {
+        const value = { netString: job.netString, iterations: job.iterations, epsilon: job.epsilon, trainSampleSize: job.trainSampleSize ?? null };
+        if (!same(p.jobs.get(job.netString), value)) p.jobs.set(job.netString, value);
+      }
+      // A result the agent has accepted is in `replay`: the proposal is no longer needed.
+      for (const key of [...p.results.keys()]) if (!nets.has(key) && p.replay.has(key)) p.results.delete(key);
+    });
+  }
+
+  /** This machine's own results (in its store, not yet in the leader's replay) as proposals. */
+  async #publishOwnResults(searchId: string): Promise<void> {
+    const { store, doc } = this.#o;
+    const p = parts(doc);
+    const accepted = new Set(p.replay.keys());
+    const mine = (await store.listReplay(searchId)).filter((r) => r.source === 'trained' && !accepted.has(r.netString) && !p.results.has(r.netString));
+    if (mine.length === 0) return;
+    doc.transact(() => {
+      for (const record of mine) p.results.set(record.netString, entryOf(record));
+    });
+  }
+}

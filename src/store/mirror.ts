@@ -1,0 +1,163 @@
+/**
+ * A search shared across machines (issue 17) keeps its IndexedDB records on every machine:
+ * the leading machine's are the truth, the others mirror them. Two writes serve that, each in
+ * one transaction so a reload or a crash never leaves half of one:
+ *
+ * - `applyMirror`: a following machine takes the leader's agent state (with its revision),
+ *   replay entries (replacing its own) and active jobs: a job the leader queued is queued
+ *   here too; a job of a net the leader has a result for is done; a job the leader no longer
+ *   has is removed.
+ * - `holdJobs`: jobs another machine has leased are claimed here by a stand-in tab
+ *   (`hub:<machine>`), so this machine's trainers leave them; a stand-in claim whose lease is
+ *   gone is queued again.
+ */
+import * as v from 'valibot';
+import type { StoreContext } from './context.js';
+import { NotFoundError } from './errors.js';
+import { AgentRecordSchema, JobRecordSchema, SearchRecordSchema, type JobRecord, type ReplayEntry, type SearchStatus } from './records.js';
+import { readReplay, sameResult, writableReplay } from './replay.js';
+import { searchKeyRange } from './context.js';
+import { inTransaction } from './transaction.js';
+import { checkRecord } from './validate.js';
+
+const NewJobSchema = v.omit(JobRecordSchema, ['id']);
+
+/** Claims by another machine are held by tabs named with this prefix. */
+export const REMOTE_HOLDER_PREFIX = 'hub:';
+
+export interface MirrorJob {
+  readonly netString: string;
+  readonly iterations: readonly number[];
+  readonly epsilon: number;
+  readonly trainSampleSize?: number | null;
+}
+
+export interface MirrorWrite {
+  /** The leader's agent state and its revision; written only when newer than the one here. */
+  readonly agent: { readonly revision: number; readonly state: object } | null;
+  /** The leader's replay entries (all of them or the changed ones). */
+  readonly replay: readonly ReplayEntry[];
+  /** The leader's queued and claimed jobs. */
+  readonly jobs: readonly MirrorJob[];
+  /** The leader's search status. */
+  readonly status: SearchStatus | null;
+}
+
+export interface MirrorOutcome {
+  readonly agentWritten: boolean;
+  readonly replayWritten: number;
+  readonly jobsAdded: number;
+  readonly jobsDone: number;
+  readonly jobsRemoved: number;
+}
+
+export async function applyMirror(ctx: StoreContext, searchId: string, write: MirrorWrite): Promise<MirrorOutcome> {
+  const tx = ctx.db.transaction(['searches', 'agent', 'replay', 'jobs'], 'readwrite');
+  return inTransaction(tx, async (): Promise<MirrorOutcome> => {
+    const searches = tx.objectStore('searches');
+    const storedSearch = await searches.get(searchId);
+    if (storedSearch === undefined) throw new NotFoundError('searches', searchId);
+    const search = checkRecord(SearchRecordSchema, storedSearch, { store: 'searches', key: searchId, direction: 'read' });
+    if (write.status !== null && write.status !== search.status) {
+      await searches.put(checkRecord(SearchRecordSchema, { ...search, status: write.status, updatedAt: ctx.now() }, { store: 'searches', key: searchId, direction: 'write' }));
+    }
+
+    let agentWritten = false;
+    if (write.agent !== null) {
+      const agents = tx.objectStore('agent');
+      const stored = await agents.get(searchId);
+      const revision = stored === undefined ? 0 : checkRecord(AgentRecordSchema, stored, { store: 'agent', key: searchId, direction: 'read' }).revision;
+      if (write.agent.revision > revision) {
+        await agents.put(checkRecord(AgentRecordSchema, { searchId, revision: write.agent.revision, state: write.agent.state, updatedAt: ctx.now() }, { store: 'agent', key: searchId, direction: 'write' }));
+        agentWritten = true;
+      }
+    }
+
+    const replay = tx.objectStore('replay');
+    let replayWritten = 0;
+    for (const entry of write.replay) {
+      const key: [string, string] = [searchId, entry.netString];
+      const record = writableReplay({ ...entry, searchId }, key);
+      const stored = await replay.get(key);
+      if (stored !== undefined) {
+        const existing = readReplay(stored, key);
+        if (sameResult(existing, record) && JSON.stringify(existing.iterations) === JSON.stringify(record.iterations)) continue;
+      }
+      await replay.put(record);
+      replayWritten++;
+    }
+
+    const jobs = tx.objectStore('jobs');
+    const local = (await jobs.index('bySearchStatus').getAll(searchKeyRange(searchId)))
+      .map((value) => checkRecord(JobRecordSchema, value, { store: 'jobs', key: value.id, direction: 'read' }))
+      .filter((job) => job.status === 'queued' || job.status === 'claimed');
+    const leaderJobs = new Map(write.jobs.map((job) => [job.netString, job]));
+    const localByNet = new Map(local.map((job) => [job.netString, job]));
+    let jobsAdded = 0;
+    let jobsDone = 0;
+    let jobsRemoved = 0;
+    for (const job of local) {
+      if (leaderJobs.has(job.netString)) continue;
+      const trained = (await replay.get([searchId, job.netString])) !== undefined;
+      if (trained) {
+        await jobs.put(checkRecord(JobRecordSchema, { ...job, status: 'done' }, { store: 'jobs', key: job.id, direction: 'write' }));
+        jobsDone++;
+      } else {
+        await jobs.delete(job.id);
+        jobsRemoved++;
+      }
+    }
+    for (const job of write.jobs) {
+      const existing = localByNet.get(job.netString);
+      if (existing !== undefined) {
+        if (JSON.stringify(existing.iterations) !== JSON.stringify([...job.iterations])) {
+          await jobs.put(checkRecord(JobRecordSchema, { ...existing, iterations: [...job.iterations] }, { store: 'jobs', key: existing.id, direction: 'write' }));
+        }
+        continue;
+      }
+      if ((await replay.get([searchId, job.netString])) !== undefined) continue;
+      const record = {
+        searchId,
+        netString: job.netString,
+        iterations: [...job.iterations],
+        epsilon: job.epsilon,
+        status: 'queued' as const,
+        claimedBy: null,
+        claimedAt: null,
+        attempts: 0,
+        lastError: null,
+        createdAt: ctx.now(),
+        ...(job.trainSampleSize == null ? {} : { trainSampleSize: job.trainSampleSize }),
+      };
+      await jobs.add(checkRecord(NewJobSchema, record, { store: 'jobs', key: job.netString, direction: 'write' }) as JobRecord);
+      jobsAdded++;
+    }
+    return { agentWritten, replayWritten, jobsAdded, jobsDone, jobsRemoved };
+  });
+}
+
+/**
+ * Claims, for stand-in tabs, the queued jobs other machines hold (`heldBy`: net → holder tab
+ * name, `hub:<machine>`), and queues again the stand-in claims no longer held. Returns how
+ * many changed.
+ */
+export async function holdJobs(ctx: StoreContext, searchId: string, heldBy: ReadonlyMap<string, string>): Promise<number> {
+  const tx = ctx.db.transaction('jobs', 'readwrite');
+  return inTransaction(tx, async () => {
+    let changed = 0;
+    for (const value of await tx.store.index('bySearchStatus').getAll(searchKeyRange(searchId))) {
+      const job = checkRecord(JobRecordSchema, value, { store: 'jobs', key: value.id, direction: 'read' });
+      const holder = heldBy.get(job.netString);
+      let next: JobRecord | null = null;
+      if (job.status === 'queued' && holder !== undefined) {
+        next = { ...job, status: 'claimed', claimedBy: holder, claimedAt: ctx.now() };
+      } else if (job.status === 'claimed' && job.claimedBy?.startsWith(REMOTE_HOLDER_PREFIX) && holder !== job.claimedBy) {
+        next = holder === undefined ? { ...job, status: 'queued', claimedBy: null, claimedAt: null } : { ...job, claimedBy: holder, claimedAt: ctx.now() };
+      }
+      if (next === null) continue;
+      await tx.store.put(checkRecord(JobRecordSchema, next, { store: 'jobs', key: job.id, direction: 'write' }));
+      changed++;
+    }
+    return changed;
+  });
+}
