@@ -46,7 +46,7 @@ const rules: Record<string, Rule> = {
   // the UI reaches trainers through src/trainer-bridge and knows src/train only by its types.
   'src/ui': {
     // workers: the owner classes create them (`new Worker(new URL(...))`), as squoosh does.
-    folders: ['src/ui', 'src/search', 'src/store', 'src/core', 'src/data', 'src/swarm', 'src/trainer-bridge', 'workers', 'src/page-hook'],
+    folders: ['src/ui', 'src/search', 'src/store', 'src/core', 'src/data', 'src/swarm', 'src/hub', 'src/trainer-bridge', 'workers', 'src/page-hook'],
     typeFolders: ['src/train'],
     packages: ['svelte', 'chart.js', 'workbox-window', 'virtual:pwa-register', 'comlink'],
     forbidPackages: ['@tensorflow/', 'idb'],

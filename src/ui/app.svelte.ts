@@ -5,6 +5,7 @@
  * re-read it whenever another tab says something changed. This file only wires the parts
  * together and starts the page.
  */
+import { HubCoordination } from '../hub/coordination';
 import { parseUrlSetup, type UrlSetup } from '../search/url-setup';
 import { BrowserCoordination, LocalCoordination, type Coordination } from '../swarm/coordination';
 import { BrowserStorage } from './state/browser-storage.svelte';
@@ -15,6 +16,7 @@ import { ReplayImport } from './state/replay-import.svelte';
 import { SearchExport } from './state/search-export';
 import { isUnderWay, Searches } from './state/searches.svelte';
 import { Setup } from './state/setup.svelte';
+import { SharedSearches } from './state/shared-searches.svelte';
 import { StrategyLab } from './state/strategy-lab.svelte';
 import { TabSession } from './state/tab-session.svelte';
 import { Tabs } from './state/tabs.svelte';
@@ -35,13 +37,23 @@ export class AppState {
   readonly searches: Searches;
   readonly replayImport: ReplayImport;
   readonly exporter: SearchExport;
+  /** Searches shared across machines through a hub (issue 17). */
+  readonly shared: SharedSearches;
   /** The strategy lab: a simulated replay of the paper's search, independent of everything else. */
   readonly lab = new StrategyLab();
 
   constructor() {
-    const coordination: Coordination =
+    const tabs: Coordination =
       typeof navigator !== 'undefined' && 'locks' in navigator ? new BrowserCoordination() : new LocalCoordination();
+    // A shared search is led by the machine the hub names; other machines' trainers count as tabs.
+    const coordination = new HubCoordination(tabs, () => this.shared.bridges());
     this.coordination = coordination;
+    this.shared = new SharedSearches({
+      store: () => this.storage.store,
+      coordination,
+      capacity: () => this.openSearch.config?.trainersPerTab ?? 1,
+      onChange: (searchId) => coordination.post({ type: 'search-changed', searchId }),
+    });
     const { notices, storage, setup, datasets, trainers } = this;
     const open = new OpenSearch(storage, notices, () => this.searches.refreshList());
     const session = new TabSession({ storage, coordination, trainers, datasets, open, notices, onWorkChanged: () => this.tabs.announce() });
@@ -76,9 +88,19 @@ export class AppState {
       notices.notify('error', `Could not list the datasets: ${message(error)}`);
     }
 
+    await this.shared.init();
+    const join = new URLSearchParams(location.search).get('join');
+    let joined: string | null = null;
+    if (join !== null) {
+      try {
+        joined = await this.shared.join(join);
+      } catch (error) {
+        notices.notify('error', `Could not join the shared search: ${message(error)}`);
+      }
+    }
     await searches.refreshList();
-    // Join a search that is under way (another tab's, or ours before a reload).
-    const active = searches.list.find(isUnderWay);
+    // Join a search that is under way (another tab's, another machine's, or ours before a reload).
+    const active = joined !== null ? searches.list.find((s) => s.id === joined) : searches.list.find(isUnderWay);
     if (active) {
       await searches.open(active.id);
     } else if (url.autostart) {

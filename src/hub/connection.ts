@@ -1,0 +1,162 @@
+/**
+ * This browser's link to one shared search on the hub (issue 17): the Yjs document kept in
+ * IndexedDB by y-indexeddb (so a result finished offline is delivered when the hub is back),
+ * synced by y-websocket, the machines present from its awareness, and the bridge run whenever
+ * the document or this browser's store changes, and every SYNC_EVERY_MS.
+ *
+ * A websocket message over MAX_MESSAGE_BYTES is dropped before Yjs reads it, and counted.
+ */
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import type { Store } from '../store';
+import type { Coordination } from '../swarm/coordination';
+import { HubBridge } from './bridge';
+
+/** The hub's own limit (scripts/lib/hub-server.ts); the browser checks what it receives too. */
+export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+const SYNC_EVERY_MS = 2000;
+export const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
+
+/** A fresh unguessable token: 16 random bytes, base64url. */
+export function newToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Counts messages dropped for their size, over every connection of the page. */
+export const dropped = { messages: 0 };
+
+function sizeOf(data: unknown): number {
+  if (data instanceof ArrayBuffer) return data.byteLength;
+  if (ArrayBuffer.isView(data)) return data.byteLength;
+  if (typeof data === 'string') return data.length;
+  if (data instanceof Blob) return data.size;
+  return 0;
+}
+
+/** A WebSocket whose oversized messages never reach the handler y-websocket sets. */
+class LimitedWebSocket extends WebSocket {
+  override set onmessage(handler: ((this: WebSocket, event: MessageEvent) => unknown) | null) {
+    super.onmessage =
+      handler === null
+        ? null
+        : function (this: WebSocket, event: MessageEvent) {
+            if (sizeOf(event.data) > MAX_MESSAGE_BYTES) {
+              dropped.messages++;
+              return;
+            }
+            return handler.call(this, event);
+          };
+  }
+  override get onmessage(): ((this: WebSocket, event: MessageEvent) => unknown) | null {
+    return super.onmessage;
+  }
+}
+
+export interface MachineInfo {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface ConnectionOptions {
+  /** ws(s)://host:port/hub */
+  readonly url: string;
+  readonly token: string;
+  readonly machine: MachineInfo;
+  readonly store: Store;
+  readonly coordination: Coordination;
+  /** Jobs this machine can train at once. */
+  readonly capacity: () => number;
+  /** Called after a pass that changed this browser's store. */
+  readonly onChange?: (searchId: string) => void;
+}
+
+export class HubConnection {
+  readonly token: string;
+  readonly doc = new Y.Doc();
+  readonly bridge: HubBridge;
+  readonly #provider: WebsocketProvider;
+  readonly #local: IndexeddbPersistence;
+  readonly #o: ConnectionOptions;
+  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #unsubscribe: () => void;
+  #pending = false;
+  #running: Promise<void> | null = null;
+
+  constructor(options: ConnectionOptions) {
+    if (!TOKEN.test(options.token)) throw new Error('not a shared search link: the token must be 22 to 64 letters, digits, - or _');
+    this.#o = options;
+    this.token = options.token;
+    this.#local = new IndexeddbPersistence(`metaqnn-hub-${options.token}`, this.doc);
+    this.#provider = new WebsocketProvider(options.url, options.token, this.doc, { WebSocketPolyfill: LimitedWebSocket as unknown as typeof WebSocket, disableBc: true });
+    this.#provider.awareness.setLocalStateField('machine', options.machine);
+    this.bridge = new HubBridge({ store: options.store, doc: this.doc, machine: options.machine.id, present: () => this.present(), capacity: options.capacity });
+    this.doc.on('update', () => this.schedule());
+    this.#provider.awareness.on('change', () => this.schedule());
+    this.#unsubscribe = options.coordination.subscribe((message) => {
+      if (message.type !== 'tab-status') this.schedule();
+    });
+    this.#timer = setInterval(() => this.schedule(), SYNC_EVERY_MS);
+  }
+
+  /** Resolves once the copy kept in this browser is loaded. */
+  whenLoaded(): Promise<unknown> {
+    return this.#local.whenSynced;
+  }
+
+  /** Resolves once the hub's copy has been received (or at once when it already was). */
+  whenSynced(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#provider.synced) resolve();
+      else this.#provider.once('sync', (synced: boolean) => synced && resolve());
+    });
+  }
+
+  get connected(): boolean {
+    return this.#provider.wsconnected;
+  }
+
+  /** The machines present now, this one included, from the hub's awareness. */
+  present(): Set<string> {
+    const out = new Set<string>([this.#o.machine.id]);
+    for (const m of this.machines()) out.add(m.id);
+    return out;
+  }
+
+  /** The machines present, with their names (only well-formed entries). */
+  machines(): MachineInfo[] {
+    const out = new Map<string, MachineInfo>([[this.#o.machine.id, this.#o.machine]]);
+    for (const state of this.#provider.awareness.getStates().values()) {
+      const m = (state as { machine?: unknown }).machine as Partial<MachineInfo> | undefined;
+      if (m && typeof m.id === 'string' && /^m-[0-9a-f]{8,32}$/.test(m.id) && typeof m.name === 'string') out.set(m.id, { id: m.id, name: m.name.slice(0, 80) });
+    }
+    return [...out.values()];
+  }
+
+  /** Runs a bridge pass soon; passes never overlap. */
+  schedule(): void {
+    if (this.#running) {
+      this.#pending = true;
+      return;
+    }
+    this.#running = (async () => {
+      do {
+        this.#pending = false;
+        try {
+          if ((await this.bridge.sync()) && this.bridge.searchId) this.#o.onChange?.(this.bridge.searchId);
+        } catch {
+          // The next pass tries again; the store and the document are untouched by a failed one.
+        }
+      } while (this.#pending);
+      this.#running = null;
+    })();
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#unsubscribe();
+    this.#provider.destroy();
+    void this.#local.destroy();
+  }
+}

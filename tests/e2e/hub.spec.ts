@@ -1,0 +1,89 @@
+/**
+ * Several machines, one search (issue 17), with a real hub process (`npm run hub`'s script)
+ * and separate browser contexts: separate storage, so separate machines. Machine A starts a
+ * search and shares it; machine B opens the link and its trainers join; the search ends on A
+ * and B mirrors it; both pass the Q-table check.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { agentConsistency, appState, failOnPageErrors, replayOf, startSearchWith, waitForStatus } from './helpers';
+
+const PORT = Number(process.env.E2E_HUB_PORT ?? 4190);
+
+async function startHub(dataDir: string): Promise<ChildProcess> {
+  const child = spawn('npx', ['tsx', 'scripts/hub.ts', '--port', String(PORT), '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the hub did not start: ${out}`)), 60_000);
+    child.stdout!.on('data', (d) => {
+      out += String(d);
+      if (out.includes('MetaQNN hub:')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr!.on('data', (d) => (out += String(d)));
+    child.on('exit', (code) => reject(new Error(`the hub exited (${code}): ${out}`)));
+  });
+  return child;
+}
+
+async function stopHub(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const statusOf = (page: Page) => page.getByTestId('search-status').getAttribute('data-status');
+
+test('two machines share a search to the end through the hub', async ({ browser }) => {
+  test.setTimeout(600_000);
+  const data = mkdtempSync(join(tmpdir(), 'metaqnn-hub-e2e-'));
+  const hub = await startHub(data);
+  try {
+    const base = `http://127.0.0.1:${PORT}/`;
+    const machineA = await browser.newContext();
+    const machineB = await browser.newContext();
+    const a = await machineA.newPage();
+    const b = await machineB.newPage();
+    const errors = failOnPageErrors(a);
+    failOnPageErrors(b, errors);
+
+    await startSearchWith(a, `${base}?dataset=mnist&preset=tiny&seed=3&backend=cpu`, {
+      schedule: [{ epsilon: 1, nets: 6 }, { epsilon: 0.5, nets: 2 }, { epsilon: 0.1, nets: 2 }],
+      trainersPerTab: 1,
+      training: { savings: false },
+    });
+    await a.getByTestId('share-search').click();
+    const link = await a.getByTestId('share-link').inputValue();
+    expect(link).toMatch(new RegExp(`^${base.replace(/[.?]/g, '\\$&')}\\?join=[A-Za-z0-9_-]{22}$`));
+
+    await b.goto(link.replace('?join=', '?backend=cpu&join='));
+    await expect(b.getByTestId('hub-machines')).toContainText('Shared across 2 machines', { timeout: 60_000 });
+    await expect(a.getByTestId('hub-machines')).toContainText('Shared across 2 machines', { timeout: 60_000 });
+    await expect(b.getByTestId('search-status')).toHaveAttribute('data-status', /running|final|done/, { timeout: 60_000 });
+
+    await waitForStatus(a, 'done', 500_000);
+    await waitForStatus(b, 'done', 60_000);
+    const tabB = (await appState(b)).tabId;
+    const replayA = await replayOf(a);
+    expect(replayA).toHaveLength(10);
+    expect(new Set(replayA.map((e) => e.netString)).size).toBe(10);
+    // B's trainers trained some of the nets; A's agent took each result once.
+    expect(replayA.filter((e) => e.trainedBy === tabB).length).toBeGreaterThan(0);
+    const replayB = await replayOf(b);
+    expect(replayB.map((e) => [e.netString, e.iterations])).toEqual(replayA.map((e) => [e.netString, e.iterations]));
+    for (const page of [a, b]) expect(await agentConsistency(page)).toEqual({ qTableMatchesReplay: true, unique: true });
+    expect(await statusOf(b)).toBe('done');
+    expect(errors).toEqual([]);
+    await machineA.close();
+    await machineB.close();
+  } finally {
+    await stopHub(hub);
+    rmSync(data, { recursive: true, force: true });
+  }
+});
