@@ -35,23 +35,30 @@ function sizeOf(data: unknown): number {
   return 0;
 }
 
-/** A WebSocket whose oversized messages never reach the handler y-websocket sets. */
-class LimitedWebSocket extends WebSocket {
-  override set onmessage(handler: ((this: WebSocket, event: MessageEvent) => unknown) | null) {
-    super.onmessage =
-      handler === null
-        ? null
-        : function (this: WebSocket, event: MessageEvent) {
-            if (sizeOf(event.data) > MAX_MESSAGE_BYTES) {
-              dropped.messages++;
-              return;
-            }
-            return handler.call(this, event);
-          };
-  }
-  override get onmessage(): ((this: WebSocket, event: MessageEvent) => unknown) | null {
-    return super.onmessage;
-  }
+/**
+ * A WebSocket whose oversized messages never reach the handler y-websocket sets. Made on first
+ * use: Node (the unit tests) may have no WebSocket class to extend.
+ */
+let limited: typeof WebSocket | null = null;
+function limitedWebSocket(): typeof WebSocket {
+  limited ??= class LimitedWebSocket extends WebSocket {
+    override set onmessage(handler: ((this: WebSocket, event: MessageEvent) => unknown) | null) {
+      super.onmessage =
+        handler === null
+          ? null
+          : function (this: WebSocket, event: MessageEvent) {
+              if (sizeOf(event.data) > MAX_MESSAGE_BYTES) {
+                dropped.messages++;
+                return;
+              }
+              return handler.call(this, event);
+            };
+    }
+    override get onmessage(): ((this: WebSocket, event: MessageEvent) => unknown) | null {
+      return super.onmessage;
+    }
+  };
+  return limited;
 }
 
 export interface MachineInfo {
@@ -89,7 +96,7 @@ export class HubConnection {
     this.#o = options;
     this.token = options.token;
     this.#local = new IndexeddbPersistence(`metaqnn-hub-${options.token}`, this.doc);
-    this.#provider = new WebsocketProvider(options.url, options.token, this.doc, { WebSocketPolyfill: LimitedWebSocket as unknown as typeof WebSocket, disableBc: true });
+    this.#provider = new WebsocketProvider(options.url, options.token, this.doc, { WebSocketPolyfill: limitedWebSocket(), disableBc: true });
     this.#provider.awareness.setLocalStateField('machine', options.machine);
     this.bridge = new HubBridge({ store: options.store, doc: this.doc, machine: options.machine.id, present: () => this.present(), capacity: options.capacity });
     this.doc.on('update', () => this.schedule());
