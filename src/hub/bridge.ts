@@ -136,7 +136,7 @@ export class HubBridge {
         jobs: this.reader.jobs(),
         status: this.reader.status(),
       });
-      changed = outcome.agentWritten || outcome.replayWritten + outcome.jobsAdded + outcome.jobsDone + outcome.jobsRemoved > 0;
+      changed = outcome.statusWritten || outcome.agentWritten || outcome.replayWritten + outcome.jobsAdded + outcome.jobsDone + outcome.jobsRemoved > 0;
       changed = (await this.#holdUngranted(searchId)) || changed;
       this.#ask();
       await this.#publishOwnResults(searchId);

@@ -44,6 +44,7 @@ export interface MirrorWrite {
 }
 
 export interface MirrorOutcome {
+  readonly statusWritten: boolean;
   readonly agentWritten: boolean;
   readonly replayWritten: number;
   readonly jobsAdded: number;
@@ -58,7 +59,8 @@ export async function applyMirror(ctx: StoreContext, searchId: string, write: Mi
     const storedSearch = await searches.get(searchId);
     if (storedSearch === undefined) throw new NotFoundError('searches', searchId);
     const search = checkRecord(SearchRecordSchema, storedSearch, { store: 'searches', key: searchId, direction: 'read' });
-    if (write.status !== null && write.status !== search.status) {
+    const statusWritten = write.status !== null && write.status !== search.status;
+    if (statusWritten) {
       await searches.put(checkRecord(SearchRecordSchema, { ...search, status: write.status, updatedAt: ctx.now() }, { store: 'searches', key: searchId, direction: 'write' }));
     }
 
@@ -132,7 +134,7 @@ export async function applyMirror(ctx: StoreContext, searchId: string, write: Mi
       await jobs.add(checkRecord(NewJobSchema, record, { store: 'jobs', key: job.netString, direction: 'write' }) as JobRecord);
       jobsAdded++;
     }
-    return { agentWritten, replayWritten, jobsAdded, jobsDone, jobsRemoved };
+    return { statusWritten, agentWritten, replayWritten, jobsAdded, jobsDone, jobsRemoved };
   });
 }
 
