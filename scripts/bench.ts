@@ -8,6 +8,8 @@
  *   quality    Q-learning against random search and evolution, several seeds (cpu backend)
  *   strategies the strategy lab (issue 16): Q-learning, random search and evolution on an accuracy
  *              oracle from the authors' replay file, the paper's 2,700 nets and 300; Node only
+ *   hub        one search through a hub by one and two machines (browser contexts): nets per
+ *              hour and traffic per net (issue 17); only when named
  *   budget     what a time budget buys (issue 14): test accuracy of budgeted searches against
  *              random search and a fixed CNN; hours, so only when named in --parts
  * `--quick` sizes everything to about 10 minutes on a 2-core machine without a GPU.
@@ -22,6 +24,7 @@ import { plan, type PartContext, type PartReport } from './bench/plan';
 import { benchQuality } from './bench/quality';
 import { adapterName, printPart, writeReport, type BenchResults } from './bench/report';
 import { benchTabs } from './bench/tabs';
+import { benchHub } from './bench/hub';
 import { benchStrategies } from './bench/strategies';
 import { benchTrain } from './bench/train';
 import { ArgError } from './lib/args';
@@ -61,6 +64,7 @@ async function main(): Promise<number> {
     tabs: () => benchTabs(ctx, p.tabs),
     quality: () => benchQuality(ctx, p.quality),
     strategies: () => benchStrategies(ctx, p.strategies, root),
+    hub: () => benchHub(ctx, p.hub, root),
     budget: () => benchBudget(ctx, p.budget),
   };
   const failed: BenchPart[] = [];

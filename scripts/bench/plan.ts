@@ -45,6 +45,7 @@ export interface Plan {
   readonly tabs: { preset: string; backends: BackendName[]; seeds: number[] };
   readonly quality: { preset: string; backend: BackendName; seeds: number[] };
   readonly strategies: { seeds: number[]; scale: number };
+  readonly hub: { seeds: number[] };
   readonly budget: { minutes: number[]; datasets: string[]; backends: BackendName[]; seeds: number[]; methods: BudgetMethod[] };
 }
 
@@ -82,6 +83,8 @@ export function plan(args: Pick<BenchArgs, 'quick' | 'seeds' | 'budget'>): Plan 
     quality: { preset: quick ? 'tiny' : 'bench', backend: 'cpu', seeds: Array.from({ length: seeds ?? (quick ? 5 : 3) }, (_, i) => i + 1) },
     // Issue 16: Node only, seconds per search; the paper's schedule and ÷ 9 (300 nets), 10 seeds either way.
     strategies: { seeds: Array.from({ length: Math.max(10, seeds ?? 10) }, (_, i) => i + 1), scale: 1 / 9 },
+    // Issue 17: one and two machines through a hub, cpu, tiny ×3; one seed unless --seeds.
+    hub: { seeds: Array.from({ length: seeds ?? 1 }, (_, i) => i + 1) },
     // Issue 14's evidence: 5 and 15 minutes, both shipped datasets, cpu and webgpu, 3 seeds.
     budget: {
       minutes: [...(b.minutes ?? (quick ? [2] : [5, 15]))],

@@ -34,6 +34,7 @@ function renderMarkdown(results: BenchResults): string {
     quality: '4. Search quality: Q-learning vs random search and evolution',
     strategies: '6. Strategy lab: the strategies at the paper\'s scale on the authors\' results (simulated)',
     budget: '5. Time budget: what the minutes buy',
+    hub: '7. Several machines through the hub',
   };
   for (const [part, value] of Object.entries(results.parts) as [BenchPart, PartReport][]) {
     lines.push(`## ${titles[part]}`, '', value.note, '', markdownTable(value.table.headers, value.table.rows), '');

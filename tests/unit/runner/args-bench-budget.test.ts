@@ -49,7 +49,7 @@ describe('npm run bench --parts budget', () => {
     ['--parts budget --seeds 21', '--seeds "21": expected an integer from 1 to 20'],
     ['--minutes 5', '--minutes applies to the budget part only; add --parts budget (the parts chosen: train, breakdown, tabs, quality, strategies)'],
     ['--parts quality --methods q', '--methods applies to the budget part only'],
-    ['--parts budgets', '--parts: unknown part "budgets"; expected some of train, breakdown, tabs, quality, strategies, budget'],
+    ['--parts budgets', '--parts: unknown part "budgets"; expected some of train, breakdown, tabs, quality, strategies, budget, hub'],
   ])('%s → %s', (line, message) => {
     expect(() => parseBenchArgs(words(line))).toThrow(message);
   });
