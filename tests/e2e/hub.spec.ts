@@ -97,3 +97,59 @@ test('two machines share a search to the end through the hub, which restarts mid
     rmSync(data, { recursive: true, force: true });
   }
 });
+
+test('a third machine joins late, the leading machine closes mid-search, and another finishes it', async ({ browser }) => {
+  test.setTimeout(900_000);
+  const data = mkdtempSync(join(tmpdir(), 'metaqnn-hub-e2e-'));
+  const hub = await startHub(data);
+  try {
+    const base = `http://127.0.0.1:${PORT}/`;
+    const [machineA, machineB, machineC] = await Promise.all([browser.newContext(), browser.newContext(), browser.newContext()]);
+    const [a, b, c] = await Promise.all([machineA.newPage(), machineB.newPage(), machineC.newPage()]);
+    const errors = failOnPageErrors(a);
+    failOnPageErrors(b, errors);
+    failOnPageErrors(c, errors);
+
+    await startSearchWith(a, `${base}?dataset=mnist&preset=tiny&seed=4&backend=cpu`, {
+      schedule: [{ epsilon: 1, nets: 8 }, { epsilon: 0.5, nets: 3 }, { epsilon: 0.1, nets: 3 }],
+      trainersPerTab: 1,
+      training: { savings: false },
+    });
+    await a.getByTestId('share-search').click();
+    const link = (await a.getByTestId('share-link').inputValue()).replace('?join=', '?backend=cpu&join=');
+    await b.goto(link);
+    await expect(b.getByTestId('hub-machines')).toContainText('Shared across 2 machines', { timeout: 60_000 });
+
+    // C joins once a few results are in.
+    await expect.poll(async () => (await replayOf(a)).length, { timeout: 300_000 }).toBeGreaterThanOrEqual(3);
+    await c.goto(link);
+    await expect(c.getByTestId('hub-machines')).toContainText('Shared across 3 machines', { timeout: 60_000 });
+    await expect(c.getByTestId('search-status')).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
+    const tabC = (await appState(c)).tabId;
+
+    // A, the leader, goes away in the middle of the search; B or C leads within the stated 15 s (and a poll).
+    await expect.poll(async () => (await replayOf(a)).length, { timeout: 300_000 }).toBeGreaterThanOrEqual(6);
+    expect((await replayOf(a)).length).toBeLessThan(14);
+    await machineA.close();
+    await expect
+      .poll(async () => (await appState(b)).leading || (await appState(c)).leading, { timeout: 90_000 })
+      .toBe(true);
+
+    await waitForStatus(b, 'done', 600_000);
+    await waitForStatus(c, 'done', 120_000);
+    const replayB = await replayOf(b);
+    expect(replayB).toHaveLength(14);
+    expect(new Set(replayB.map((e) => e.netString)).size).toBe(14);
+    const replayC = await replayOf(c);
+    expect(replayC.map((e) => [e.netString, e.iterations])).toEqual(replayB.map((e) => [e.netString, e.iterations]));
+    // The late machine trained some of them.
+    expect(replayB.filter((e) => e.trainedBy === tabC).length).toBeGreaterThan(0);
+    for (const page of [b, c]) expect(await agentConsistency(page)).toEqual({ qTableMatchesReplay: true, unique: true });
+    expect(errors).toEqual([]);
+    await machineB.close();
+    await machineC.close();
+  } finally {
+    await stopHub(hub);
+    rmSync(data, { recursive: true, force: true });
+  }
+});
