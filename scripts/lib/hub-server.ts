@@ -74,6 +74,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const staticDir = resolve(options.staticDir);
   const ldb = new LeveldbPersistence(resolve(options.dataDir));
   const traffic: HubTraffic = { messagesIn: 0, bytesIn: 0, messagesOut: 0, bytesOut: 0, refused: 0 };
+  // Writes under way: close() waits for them, so a stop loses nothing a client sent.
+  const writing = new Set<Promise<unknown>>();
+  const store = (name: string, update: Uint8Array): void => {
+    const write = ldb.storeUpdate(name, update).finally(() => writing.delete(write));
+    writing.add(write);
+  };
   // y-websocket-server's own persistence hook, as its YPERSISTENCE mode does it: the stored
   // document is merged into the new one, and every update after that is appended.
   setPersistence({
@@ -82,7 +88,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       const stored = await ldb.getYDoc(name);
       await ldb.storeUpdate(name, Y.encodeStateAsUpdate(doc));
       Y.applyUpdate(doc, Y.encodeStateAsUpdate(stored));
-      doc.on('update', (update: Uint8Array) => void ldb.storeUpdate(name, update));
+      doc.on('update', (update: Uint8Array) => store(name, update));
     },
     writeState: async () => {},
   });
@@ -123,6 +129,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         doc.destroy();
         docs.delete(name);
       }
+      await Promise.allSettled([...writing]);
       await ldb.destroy();
     },
   };

@@ -136,7 +136,7 @@ export class HubBridge {
         jobs: this.reader.jobs(),
         status: this.reader.status(),
       });
-      changed = outcome.statusWritten || outcome.agentWritten || outcome.replayWritten + outcome.jobsAdded + outcome.jobsDone + outcome.jobsRemoved > 0;
+      changed = outcome.statusWritten || outcome.agentWritten || outcome.replayWritten + outcome.replayRemoved + outcome.jobsAdded + outcome.jobsDone + outcome.jobsRemoved > 0;
       changed = (await this.#holdUngranted(searchId)) || changed;
       this.#ask();
       await this.#publishOwnResults(searchId);
@@ -272,6 +272,9 @@ export class HubBridge {
       if (search && p.search.get('status') !== search.status) p.search.set('status', search.status);
       const shared = p.search.get('agent') as { revision?: number } | undefined;
       if (agent && shared?.revision !== agent.revision) p.search.set('agent', { revision: agent.revision, state: JSON.stringify(agent.state) });
+      const accepted = new Set(replay.map((r) => r.netString));
+      // What a machine wrote while it wrongly believed it led (a partition) is not the replay.
+      for (const key of [...p.replay.keys()]) if (!accepted.has(key)) p.replay.delete(key);
       for (const record of replay) {
         const entry = entryOf(record);
         if (!same(p.replay.get(entry.netString), entry)) p.replay.set(entry.netString, entry);

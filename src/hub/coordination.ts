@@ -47,6 +47,12 @@ export class HubCoordination implements Coordination {
     return this.#inner.lead(searchId, signal, fn);
   }
 
+  /** False once another machine leads the shared search: this tab's leader steps down. */
+  stillLeads(searchId: string): boolean {
+    const bridge = this.#bridgeOf(searchId);
+    return bridge === undefined || bridge.isLeader;
+  }
+
   isLed(searchId: string): Promise<boolean> {
     return this.#inner.isLed(searchId);
   }

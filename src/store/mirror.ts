@@ -3,7 +3,8 @@
  * the leading machine's are the truth, the others mirror them. Two writes serve that, each in
  * one transaction so a reload or a crash never leaves half of one:
  *
- * - `applyMirror`: a following machine takes the leader's agent state (with its revision),
+ * - `applyMirror`: a following machine takes the leader's agent state (with its revision, even
+ *   a lower one: a machine that led before a takeover gives up its own),
  *   replay entries (replacing its own) and active jobs: a job the leader queued is queued
  *   here too; a job of a net the leader has a result for is done; a job the leader no longer
  *   has is removed.
@@ -33,9 +34,13 @@ export interface MirrorJob {
 }
 
 export interface MirrorWrite {
-  /** The leader's agent state and its revision; written only when newer than the one here. */
+  /** The leader's agent state and its revision; written when the revision differs from the one here. */
   readonly agent: { readonly revision: number; readonly state: object } | null;
-  /** The leader's replay entries (all of them or the changed ones). */
+  /**
+   * The leader's replay entries: all of them. An entry here that is neither among them nor a
+   * result for one of the leader's active jobs (a result offered, not yet taken) is removed: a
+   * machine that led before a takeover keeps only what the new leader holds.
+   */
   readonly replay: readonly ReplayEntry[];
   /** The leader's queued and claimed jobs. */
   readonly jobs: readonly MirrorJob[];
@@ -47,6 +52,7 @@ export interface MirrorOutcome {
   readonly statusWritten: boolean;
   readonly agentWritten: boolean;
   readonly replayWritten: number;
+  readonly replayRemoved: number;
   readonly jobsAdded: number;
   readonly jobsDone: number;
   readonly jobsRemoved: number;
@@ -69,7 +75,8 @@ export async function applyMirror(ctx: StoreContext, searchId: string, write: Mi
       const agents = tx.objectStore('agent');
       const stored = await agents.get(searchId);
       const revision = stored === undefined ? 0 : checkRecord(AgentRecordSchema, stored, { store: 'agent', key: searchId, direction: 'read' }).revision;
-      if (write.agent.revision > revision) {
+      // The leader's state whenever it differs: after a change of leader its revision may be below this one's.
+      if (write.agent.revision !== revision) {
         await agents.put(checkRecord(AgentRecordSchema, { searchId, revision: write.agent.revision, state: write.agent.state, updatedAt: ctx.now() }, { store: 'agent', key: searchId, direction: 'write' }));
         agentWritten = true;
       }
@@ -87,6 +94,15 @@ export async function applyMirror(ctx: StoreContext, searchId: string, write: Mi
       }
       await replay.put(record);
       replayWritten++;
+    }
+
+    const leaderNets = new Set([...write.replay.map((e) => e.netString), ...write.jobs.map((j) => j.netString)]);
+    let replayRemoved = 0;
+    for (const key of await replay.getAllKeys(searchKeyRange(searchId))) {
+      const net = (key as [string, string])[1];
+      if (leaderNets.has(net)) continue;
+      await replay.delete(key);
+      replayRemoved++;
     }
 
     const jobs = tx.objectStore('jobs');
@@ -134,7 +150,7 @@ export async function applyMirror(ctx: StoreContext, searchId: string, write: Mi
       await jobs.add(checkRecord(NewJobSchema, record, { store: 'jobs', key: job.netString, direction: 'write' }) as JobRecord);
       jobsAdded++;
     }
-    return { statusWritten, agentWritten, replayWritten, jobsAdded, jobsDone, jobsRemoved };
+    return { statusWritten, agentWritten, replayWritten, replayRemoved, jobsAdded, jobsDone, jobsRemoved };
   });
 }
 

@@ -45,6 +45,11 @@ export interface Coordination {
   lead<T>(searchId: string, signal: AbortSignal, fn: () => Promise<T>): Promise<T | undefined>;
   /** Whether some tab (this one included) leads `searchId` now. */
   isLed(searchId: string): Promise<boolean>;
+  /**
+   * While this tab holds the leader lock: false when it must stop leading anyway (a search
+   * shared across machines whose lead another machine took). Absent: always true.
+   */
+  stillLeads?(searchId: string): boolean;
   /** Ids of the tabs alive now, this one included. */
   liveTabs(): Promise<Set<string>>;
   /** Tells every tab, this one included, that something changed. */

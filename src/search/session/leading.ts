@@ -55,6 +55,8 @@ export class Leading {
     try {
       while (!signal.aborted) {
         const seen = wakeup.seq;
+        // Another machine took the lead of a shared search: give the lock back and bid again.
+        if (coordination.stillLeads?.(searchId) === false) return 'retry';
         try {
           const search = await this.#ctx.readSearch();
           if (isSearchEnded(search.status)) return 'ended';

@@ -214,4 +214,46 @@ describe('a search shared by two machines', () => {
     expect(replay).toHaveLength(scheduleTotal(cfg.schedule));
     expect(await agentConsistency(b.store, id)).toMatchObject({ qTableMatchesReplay: true, unique: true, problems: [] });
   });
+
+  it('a leader cut off by a partition steps down when it is back, and its records become the new leader’s', async () => {
+    let partitioned = false;
+    let skew = 0;
+    const a = await machine(A, () => (partitioned ? new Set([A]) : new Set([A, B])), 40);
+    const b = await machine(B, () => (partitioned ? new Set([B]) : new Set([A, B])), 40, () => Date.now() + skew);
+    const wire = link(a.doc, b.doc);
+    const cfg = config(34, { trainersPerTab: 1, schedule: [{ epsilon: 1, nets: 10 }, { epsilon: 0.5, nets: 5 }, { epsilon: 0.1, nets: 5 }], training: { ...config(34).training, savings: false } });
+    const id = await newSearch(a.store, cfg);
+    a.bridge.share((await a.store.getSearch(id))!);
+    await b.bridge.join();
+    keepSyncing(a, () => id);
+    keepSyncing(b, () => id);
+    const sa = sessionOf(a, id, cfg);
+    const sb = sessionOf(b, id, cfg);
+    const runA = sa.start();
+    const runB = sb.start();
+    await until(async () => (await b.store.listReplay(id)).length >= 4, 'four results mirrored on B');
+
+    // The hub splits them: each sees only itself. B takes the lead after the stated time; A, alone, goes on leading.
+    wire.online = false;
+    partitioned = true;
+    skew = LEADER_GONE_MS + 1000;
+    await until(() => b.bridge.isLeader, 'B to lead');
+    const atSplit = (await b.store.listReplay(id)).length;
+    await until(async () => (await b.store.listReplay(id)).length >= atSplit + 2 && (await a.store.listReplay(id)).length >= atSplit + 2, 'both sides to train on');
+
+    // Back together: the document names B (term 2); A steps down and mirrors B.
+    partitioned = false;
+    wire.online = true;
+    await until(() => !a.bridge.isLeader, 'A to see B lead');
+    expect(a.bridge.leader).toEqual({ machine: B, term: 2 });
+    await runB.then(() => undefined, () => undefined);
+    await until(async () => (await b.store.getSearch(id))?.status === 'done', 'B to finish', 60_000);
+    await until(async () => (await a.store.getSearch(id))?.status === 'done', 'A to mirror the end');
+    await sa.close();
+    await runA;
+    const rb = await b.store.listReplay(id);
+    expect(rb).toHaveLength(scheduleTotal(cfg.schedule));
+    await until(async () => JSON.stringify((await a.store.listReplay(id)).map((e) => [e.netString, e.iterations, e.reward])) === JSON.stringify(rb.map((e) => [e.netString, e.iterations, e.reward])), 'A’s replay to equal B’s');
+    for (const m of [a, b]) expect(await agentConsistency(m.store, id)).toMatchObject({ qTableMatchesReplay: true, unique: true, problems: [] });
+  });
 });
