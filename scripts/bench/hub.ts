@@ -12,7 +12,7 @@ import { presetConfig, type SearchConfig } from '../../src/search/config';
 import { launchBrowser, newContext, readFullState, readState, RunnerError, startWithConfig, waitForApp, waitForBackend } from '../lib/browser';
 import { ratio, si } from '../lib/format';
 import { startHub, type HubTraffic } from '../lib/hub-server';
-import { netsPerHour } from '../lib/results';
+import { mean, netsPerHour } from '../lib/results';
 import type { PartContext, PartReport, Plan } from './plan';
 
 const SCHEDULE_TIMES = 3;
@@ -84,11 +84,7 @@ export async function benchHub(ctx: PartContext, p: Plan['hub'], root: string): 
     }
   }
   const one = runs.filter((r) => r.machines === 1);
-  const mean = (xs: readonly (number | null)[]) => {
-    const known = xs.filter((x): x is number => x !== null);
-    return known.length === 0 ? null : known.reduce((s, x) => s + x, 0) / known.length;
-  };
-  const baseline = mean(one.map((r) => r.netsPerHour));
+  const baseline = mean(one.flatMap((r) => (r.netsPerHour === null ? [] : [r.netsPerHour])));
   const headers = ['machines', 'seed', 'nets', 'nets/hour', 'vs one machine', 'machines that trained', 'messages per net', 'bytes per net'];
   const rows = runs.map((r) => [
     r.machines,

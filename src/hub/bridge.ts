@@ -22,7 +22,7 @@
  */
 import * as Y from 'yjs';
 import { Agent } from '../core';
-import { REMOTE_HOLDER_PREFIX, type ReplayEntry, type SearchRecord, type Store } from '../store';
+import { REMOTE_HOLDER_PREFIX, type JobRecord, type ReplayEntry, type SearchRecord, type Store } from '../store';
 import { nextLeader } from './leadership';
 import { parts, SharedReader, type LeaderRecord, type SharedMeta } from './shared-doc';
 
@@ -126,9 +126,14 @@ export class HubBridge {
     const { store } = this.#o;
     let changed = false;
     if (this.isLeader) {
-      changed = (await this.#acceptResults(searchId)) || changed;
-      changed = (await this.#grant(searchId)) || changed;
-      await this.#publishLeaderState(searchId);
+      // The jobs are read once per pass, and again only when results changed them.
+      let jobs = await this.#activeJobs(searchId);
+      if (await this.#acceptResults(searchId, jobs)) {
+        changed = true;
+        jobs = await this.#activeJobs(searchId);
+      }
+      changed = (await this.#grant(searchId, jobs)) || changed;
+      await this.#publishLeaderState(searchId, jobs.all);
     } else {
       const outcome = await store.applyMirror(searchId, {
         agent: this.#validAgent(),
@@ -164,11 +169,16 @@ export class HubBridge {
    * The leader's grants: ended for jobs no longer active here or machines gone too long, new
    * ones for machines that ask for more, each held here by its stand-in tab.
    */
-  async #grant(searchId: string): Promise<boolean> {
+  /** This store's queued and claimed jobs (holdJobs moves jobs between the two, never out of them). */
+  async #activeJobs(searchId: string): Promise<{ queued: JobRecord[]; all: JobRecord[] }> {
+    const { store } = this.#o;
+    const [queued, claimed] = await Promise.all([store.listJobs(searchId, 'queued'), store.listJobs(searchId, 'claimed')]);
+    return { queued, all: [...queued, ...claimed] };
+  }
+
+  async #grant(searchId: string, { queued, all }: { queued: JobRecord[]; all: JobRecord[] }): Promise<boolean> {
     const { store, doc, machine } = this.#o;
-    const queued = await store.listJobs(searchId, 'queued');
-    const claimed = await store.listJobs(searchId, 'claimed');
-    const activeNets = new Set([...queued, ...claimed].map((j) => j.netString));
+    const activeNets = new Set(all.map((j) => j.netString));
     const leases = this.reader.leases();
     const granted = new Map<string, string>();
     const perMachine = new Map<string, number>();
@@ -237,11 +247,11 @@ export class HubBridge {
   }
 
   /** Other machines' results for jobs this machine's agent waits on, committed like a tab's. */
-  async #acceptResults(searchId: string): Promise<boolean> {
+  async #acceptResults(searchId: string, jobs: { all: JobRecord[] }): Promise<boolean> {
     const { store } = this.#o;
     const results = this.reader.results();
     if (results.length === 0) return false;
-    const active = new Map([...(await store.listJobs(searchId, 'queued')), ...(await store.listJobs(searchId, 'claimed'))].map((j) => [j.netString, j]));
+    const active = new Map(jobs.all.map((j) => [j.netString, j]));
     let changed = false;
     for (const entry of results) {
       const job = active.get(entry.netString);
@@ -257,17 +267,10 @@ export class HubBridge {
     return changed;
   }
 
-  async #publishLeaderState(searchId: string): Promise<void> {
+  async #publishLeaderState(searchId: string, active: readonly JobRecord[]): Promise<void> {
     const { store, doc } = this.#o;
-    const [search, agent, replay, queued, claimed] = await Promise.all([
-      store.getSearch(searchId),
-      store.getAgentState(searchId),
-      store.listReplay(searchId),
-      store.listJobs(searchId, 'queued'),
-      store.listJobs(searchId, 'claimed'),
-    ]);
+    const [search, agent, replay] = await Promise.all([store.getSearch(searchId), store.getAgentState(searchId), store.listReplay(searchId)]);
     const p = parts(doc);
-    const active = [...queued, ...claimed];
     doc.transact(() => {
       if (search && p.search.get('status') !== search.status) p.search.set('status', search.status);
       const shared = p.search.get('agent') as { revision?: number } | undefined;

@@ -97,6 +97,16 @@ function sessionOf(m: Machine, searchId: string, cfg: ReturnType<typeof config>)
   });
 }
 
+/** A starts a search and shares it, B joins it, both bridges keep syncing; the sessions are made, not started. */
+async function sharedSearch(a: Machine, b: Machine, cfg: ReturnType<typeof config>) {
+  const id = await newSearch(a.store, cfg);
+  a.bridge.share((await a.store.getSearch(id))!);
+  const joined = await b.bridge.join();
+  keepSyncing(a, () => id);
+  keepSyncing(b, () => id);
+  return { id, joined, sa: sessionOf(a, id, cfg), sb: sessionOf(b, id, cfg) };
+}
+
 async function until(check: () => Promise<boolean> | boolean, what = 'the condition', ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
@@ -112,14 +122,9 @@ describe('a search shared by two machines', () => {
     const b = await machine(B, () => both, 25);
     link(a.doc, b.doc);
     const cfg = config(31, { trainersPerTab: 1, training: { ...config(31).training, savings: false } });
-    const id = await newSearch(a.store, cfg);
-    a.bridge.share((await a.store.getSearch(id))!);
-    expect(await b.bridge.join()).toBe(id);
-    keepSyncing(a, () => id);
-    keepSyncing(b, () => id);
+    const { id, joined, sa, sb } = await sharedSearch(a, b, cfg);
+    expect(joined).toBe(id);
 
-    const sa = sessionOf(a, id, cfg);
-    const sb = sessionOf(b, id, cfg);
     const runB = sb.start();
     await sa.start();
     await until(async () => (await b.store.getSearch(id))?.status === 'done');
@@ -148,13 +153,7 @@ describe('a search shared by two machines', () => {
     const b = await machine(B, () => both, 800);
     const wire = link(a.doc, b.doc);
     const cfg = config(32, { trainersPerTab: 1, schedule: [{ epsilon: 1, nets: 4 }, { epsilon: 0.1, nets: 1 }], training: { ...config(32).training, savings: false } });
-    const id = await newSearch(a.store, cfg);
-    a.bridge.share((await a.store.getSearch(id))!);
-    await b.bridge.join();
-    keepSyncing(a, () => id);
-    keepSyncing(b, () => id);
-    const sa = sessionOf(a, id, cfg);
-    const sb = sessionOf(b, id, cfg);
+    const { id, sa, sb } = await sharedSearch(a, b, cfg);
     const runA = sa.start();
     const runB = sb.start();
 
@@ -185,13 +184,7 @@ describe('a search shared by two machines', () => {
     const b = await machine(B, () => present, 30, () => Date.now() + skew);
     const wire = link(a.doc, b.doc);
     const cfg = config(33, { trainersPerTab: 1, training: { ...config(33).training, savings: false } });
-    const id = await newSearch(a.store, cfg);
-    a.bridge.share((await a.store.getSearch(id))!);
-    await b.bridge.join();
-    keepSyncing(a, () => id);
-    keepSyncing(b, () => id);
-    const sa = sessionOf(a, id, cfg);
-    const sb = sessionOf(b, id, cfg);
+    const { id, sa, sb } = await sharedSearch(a, b, cfg);
     void sa.start();
     const runB = sb.start();
 
@@ -222,13 +215,7 @@ describe('a search shared by two machines', () => {
     const b = await machine(B, () => (partitioned ? new Set([B]) : new Set([A, B])), 40, () => Date.now() + skew);
     const wire = link(a.doc, b.doc);
     const cfg = config(34, { trainersPerTab: 1, schedule: [{ epsilon: 1, nets: 10 }, { epsilon: 0.5, nets: 5 }, { epsilon: 0.1, nets: 5 }], training: { ...config(34).training, savings: false } });
-    const id = await newSearch(a.store, cfg);
-    a.bridge.share((await a.store.getSearch(id))!);
-    await b.bridge.join();
-    keepSyncing(a, () => id);
-    keepSyncing(b, () => id);
-    const sa = sessionOf(a, id, cfg);
-    const sb = sessionOf(b, id, cfg);
+    const { id, sa, sb } = await sharedSearch(a, b, cfg);
     const runA = sa.start();
     const runB = sb.start();
     await until(async () => (await b.store.listReplay(id)).length >= 4, 'four results mirrored on B');
