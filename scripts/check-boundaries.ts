@@ -32,7 +32,8 @@ const rules: Record<string, Rule> = {
   'src/store': { folders: ['src/store', 'src/core', 'src/data'], packages: ['idb', 'valibot'] },
   'src/swarm': { folders: ['src/swarm', 'src/core', 'src/store'], packages: ['valibot'] },
   // Searches shared across machines (issue 17): Yjs documents beside the store.
-  'src/hub': { folders: ['src/hub', 'src/core', 'src/store', 'src/swarm'], packages: ['valibot', 'yjs', 'y-websocket', 'y-indexeddb', 'y-protocols', 'lib0'] },
+  // An imported dataset travels as src/search's package.
+  'src/hub': { folders: ['src/hub', 'src/core', 'src/store', 'src/swarm', 'src/search/dataset-package'], typeFolders: ['src/data'], packages: ['valibot', 'yjs', 'y-websocket', 'y-indexeddb', 'y-protocols', 'lib0'] },
   'src/search': {
     // src/train only by its types and its training defaults (no TF.js): the page imports src/search.
     folders: ['src/search', 'src/core', 'src/data', 'src/train/config', 'src/trainer-bridge', 'src/store', 'src/swarm'],

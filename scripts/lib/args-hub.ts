@@ -7,7 +7,8 @@ Serves the built app and the sync endpoint for searches shared across machines, 
 
   --host <address>  where to listen (default 127.0.0.1: this machine only; 0.0.0.0 serves the LAN)
   --port <n>        the port (default 4180)
-  --data <dir>      where the shared searches persist (default .hub-data)
+  --data <dir>      where the shared searches persist, with the imported datasets
+                    they train on (default .hub-data)
   --help            this text
 
 Anyone who can reach the port and has a search's link joins that search: the link's token is

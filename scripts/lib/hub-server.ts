@@ -8,6 +8,7 @@
  * 22–64 URL-safe characters (an unguessable key: whoever has it joins, nothing else is
  * asked); a websocket message over MAX_MESSAGE_BYTES closes that connection; at most MAX_ROOMS
  * documents; static paths stay inside dist/. It binds 127.0.0.1 unless told otherwise.
+ * A search on an imported dataset also keeps that dataset here (hub-datasets.ts).
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { docs, setPersistence, setupWSConnection } from '@y/websocket-server/uti
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LeveldbPersistence } from 'y-leveldb';
 import * as Y from 'yjs';
+import { DATASET_SUFFIX, hubDatasets } from './hub-datasets';
 
 /** A shared search's key: 128 bits or more of base64url. */
 export const ROOM_TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
@@ -48,6 +50,8 @@ export interface HubOptions {
   readonly dataDir: string;
   readonly host?: string;
   readonly port?: number;
+  /** All imported datasets kept together (hub-datasets.ts's MAX_TOTAL_DATASET_BYTES unless given). */
+  readonly maxDatasetBytes?: number;
 }
 
 /** Traffic through the sync endpoint since the hub started. */
@@ -94,7 +98,13 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
-  const server: Server = createServer((request, response) => void serveStatic(staticDir, request, response, traffic));
+  const datasets = hubDatasets(resolve(options.dataDir), options.maxDatasetBytes);
+  const server: Server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://hub').pathname;
+    const token = path.startsWith(HUB_PATH) && path.endsWith(DATASET_SUFFIX) ? path.slice(HUB_PATH.length, -DATASET_SUFFIX.length) : null;
+    if (token !== null && ROOM_TOKEN.test(token)) void datasets.handle(token, request, response);
+    else void serveStatic(staticDir, request, response, traffic);
+  });
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://hub');
     const room = url.pathname.startsWith(HUB_PATH) ? url.pathname.slice(HUB_PATH.length) : '';

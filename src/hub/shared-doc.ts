@@ -5,7 +5,7 @@
  *
  * Layout (docs/hub.md states the invariants):
  * - `search` map: `meta` (the search as its starter created it: id, name, config, seed,
- *   dataset, preset), `leader` ({machine, term}), `status`, `agent` ({revision, state}: the
+ *   dataset, preset, and the hub's copy of an imported dataset), `leader` ({machine, term}), `status`, `agent` ({revision, state}: the
  *   leading machine's `Agent.toJSON()` as JSON text).
  * - `jobs` map, net → job: written by the leading machine alone (the nets its agent queued).
  * - `requests` map, machine → {count}: how many jobs a following machine wants to train at once.
@@ -19,6 +19,7 @@ import * as v from 'valibot';
 import * as Y from 'yjs';
 import { ReplayEntrySchema, SEARCH_STATUSES, type ReplayEntry, type SearchStatus } from '../store';
 import type { MirrorJob } from '../store';
+import { MAX_PACKAGE_BYTES } from '../search/dataset-package';
 
 /** The leading machine's agent state as JSON text; the paper's 2,700 nets stay far below it. */
 export const MAX_AGENT_CHARS = 32 * 1024 * 1024;
@@ -36,6 +37,14 @@ export const MetaSchema = v.object({
   datasetId: v.pipe(v.string(), v.nonEmpty(), v.maxLength(200)),
   presetId: v.pipe(v.string(), v.maxLength(200)),
   startedBy: machine,
+  /** An imported dataset the hub keeps for the search (absent for a shipped one). */
+  dataset: v.optional(
+    v.object({
+      name: v.pipe(v.string(), v.maxLength(500)),
+      bytes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_PACKAGE_BYTES)),
+      checksum: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+    }),
+  ),
 });
 export type SharedMeta = v.InferOutput<typeof MetaSchema>;
 
