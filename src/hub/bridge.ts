@@ -23,6 +23,7 @@
 import * as Y from 'yjs';
 import { Agent } from '../core';
 import { REMOTE_HOLDER_PREFIX, type JobRecord, type ReplayEntry, type SearchRecord, type Store } from '../store';
+import type { SharedDataset } from './dataset-transfer';
 import { nextLeader } from './leadership';
 import { parts, SharedReader, type LeaderRecord, type SharedMeta } from './shared-doc';
 
@@ -69,8 +70,17 @@ export class HubBridge {
     this.reader = new SharedReader(options.doc);
   }
 
+  /**
+   * The search this machine takes part in: set by share, join or resume, never by the document
+   * alone (a machine still deciding whether to join neither mirrors nor asks for jobs).
+   */
   get searchId(): string | null {
-    return this.#searchId ?? this.reader.meta()?.id ?? null;
+    return this.#searchId;
+  }
+
+  /** Takes part again in a search this browser shared or joined before (a reload). */
+  resume(searchId: string): void {
+    this.#searchId = searchId;
   }
 
   get leader(): LeaderRecord | null {
@@ -81,8 +91,8 @@ export class HubBridge {
     return this.leader?.machine === this.#o.machine;
   }
 
-  /** Makes `search` a shared one: this machine starts it and leads it. */
-  share(search: SearchRecord): void {
+  /** Makes `search` a shared one: this machine starts it and leads it; `dataset`: the hub's copy of its imported dataset. */
+  share(search: SearchRecord, dataset?: SharedDataset): void {
     const meta: SharedMeta = {
       id: search.id,
       name: search.name,
@@ -91,6 +101,7 @@ export class HubBridge {
       datasetId: search.datasetId,
       presetId: search.presetId,
       startedBy: this.#o.machine,
+      ...(dataset ? { dataset } : {}),
     };
     const { search: map } = parts(this.#o.doc);
     this.#o.doc.transact(() => {

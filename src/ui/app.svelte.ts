@@ -94,6 +94,7 @@ export class AppState {
     if (join !== null) {
       try {
         joined = await this.shared.join(join);
+        await datasets.refreshList(); // an imported dataset may have come with it
       } catch (error) {
         notices.notify('error', `Could not join the shared search: ${message(error)}`);
       }

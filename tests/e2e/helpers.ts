@@ -2,6 +2,22 @@ import { expect, type Page } from '@playwright/test';
 // Declares globalThis.__metaqnn, the page's hook, for the callbacks below.
 import type {} from '../../src/page-hook';
 
+export const CIFAR_RECORD = 1 + 32 * 32 * 3;
+
+/** CIFAR-10 binary records: `perClass` of each class, pixels a pattern of label and index. */
+export function cifarBatch(perClass: number): Buffer {
+  const bytes = Buffer.alloc(10 * perClass * CIFAR_RECORD);
+  let n = 0;
+  for (let label = 0; label < 10; label++) {
+    for (let k = 0; k < perClass; k++, n++) {
+      const start = n * CIFAR_RECORD;
+      bytes[start] = label;
+      for (let i = 1; i < CIFAR_RECORD; i++) bytes[start + i] = (label * 25 + k * 7 + i) & 0xff;
+    }
+  }
+  return bytes;
+}
+
 /** Waits until the page's search reaches `status` (data-status on the status element). */
 export async function waitForStatus(page: Page, status: string, timeout = 600_000): Promise<void> {
   await expect(page.getByTestId('search-status')).toHaveAttribute('data-status', status, { timeout });
@@ -79,6 +95,11 @@ export async function startSearchWith(page: Page, url: string, overrides: Search
   if (!backend) throw new Error(`startSearchWith: ${url} names no backend`);
   await page.goto(url);
   await expect(page.getByTestId('backend')).toContainText(backend, { timeout: 60_000 });
+  return startSearchHere(page, overrides);
+}
+
+/** Starts a search on the page as it is (its dataset shown) with the setup's config and `overrides`; as startSearchWith. */
+export async function startSearchHere(page: Page, overrides: SearchOverrides): Promise<string> {
   await expect(page.getByTestId('dataset-info')).toBeVisible({ timeout: 60_000 });
   await page.evaluate(async (o) => {
     const app = globalThis.__metaqnn!;

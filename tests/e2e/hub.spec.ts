@@ -6,11 +6,11 @@
  * and both pass the Q-table check.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { agentConsistency, appState, failOnPageErrors, replayOf, startSearchWith, waitForStatus } from './helpers';
+import { agentConsistency, appState, cifarBatch, failOnPageErrors, replayOf, startSearchHere, startSearchWith, waitForStatus } from './helpers';
 
 const PORT = Number(process.env.E2E_HUB_PORT ?? 4190);
 
@@ -40,6 +40,22 @@ async function stopHub(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+/** Shares the page's search; returns the join link, with the cpu backend for the joining machine. */
+async function share(page: Page): Promise<string> {
+  await page.getByTestId('share-search').click();
+  const link = await page.getByTestId('share-link').inputValue({ timeout: 60_000 });
+  expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${PORT}/\\?join=[A-Za-z0-9_-]{22}$`));
+  return link.replace('?join=', '?backend=cpu&join=');
+}
+
+/** The imported datasets a page's browser keeps: id → checksum. */
+async function importedDatasets(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(async () => {
+    const records = await globalThis.__metaqnn!.store!.listDatasets();
+    return Object.fromEntries(records.map((r) => [r.id, String((r.meta as { checksum?: unknown }).checksum)]));
+  });
+}
+
 const statusOf = (page: Page) => page.getByTestId('search-status').getAttribute('data-status');
 
 test('two machines share a search to the end through the hub, which restarts mid-search', async ({ browser }) => {
@@ -60,11 +76,7 @@ test('two machines share a search to the end through the hub, which restarts mid
       trainersPerTab: 1,
       training: { savings: false },
     });
-    await a.getByTestId('share-search').click();
-    const link = await a.getByTestId('share-link').inputValue();
-    expect(link).toMatch(new RegExp(`^${base.replace(/[.?]/g, '\\$&')}\\?join=[A-Za-z0-9_-]{22}$`));
-
-    await b.goto(link.replace('?join=', '?backend=cpu&join='));
+    await b.goto(await share(a));
     await expect(b.getByTestId('hub-machines')).toContainText('Shared across 2 machines', { timeout: 60_000 });
     await expect(a.getByTestId('hub-machines')).toContainText('Shared across 2 machines', { timeout: 60_000 });
     await expect(b.getByTestId('search-status')).toHaveAttribute('data-status', /running|final|done/, { timeout: 60_000 });
@@ -115,8 +127,7 @@ test('a third machine joins late, the leading machine closes mid-search, and ano
       trainersPerTab: 1,
       training: { savings: false },
     });
-    await a.getByTestId('share-search').click();
-    const link = (await a.getByTestId('share-link').inputValue()).replace('?join=', '?backend=cpu&join=');
+    const link = await share(a);
     await b.goto(link);
     await expect(b.getByTestId('hub-machines')).toContainText('Shared across 2 machines', { timeout: 60_000 });
 
@@ -148,6 +159,70 @@ test('a third machine joins late, the leading machine closes mid-search, and ano
     expect(errors).toEqual([]);
     await machineB.close();
     await machineC.close();
+  } finally {
+    await stopHub(hub);
+    rmSync(data, { recursive: true, force: true });
+  }
+});
+
+test('a search on an imported dataset: the dataset goes through the hub only when each machine\'s user agrees', async ({ browser }) => {
+  test.setTimeout(600_000);
+  const data = mkdtempSync(join(tmpdir(), 'metaqnn-hub-e2e-'));
+  const hub = await startHub(data);
+  try {
+    const base = `http://127.0.0.1:${PORT}/`;
+    const [machineA, machineB, machineC] = await Promise.all([browser.newContext(), browser.newContext(), browser.newContext()]);
+    const [a, b, c] = await Promise.all([machineA.newPage(), machineB.newPage(), machineC.newPage()]);
+    const errors = failOnPageErrors(a);
+    failOnPageErrors(b, errors);
+    failOnPageErrors(c, errors);
+
+    // A imports a CIFAR-10 batch (300 train, 100 test images: the tiny preset's 160 + 96 and 96) and starts a search on it.
+    await a.goto(`${base}?preset=tiny&seed=6&backend=cpu`);
+    await expect(a.getByTestId('backend')).toContainText('cpu', { timeout: 60_000 });
+    await a.getByTestId('import-files').setInputFiles([
+      { name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: cifarBatch(30) },
+      { name: 'test_batch.bin', mimeType: 'application/octet-stream', buffer: cifarBatch(10) },
+    ]);
+    await expect(a.getByTestId('import-done')).toBeVisible({ timeout: 60_000 });
+    await expect(a.getByTestId('dataset-info')).toContainText('CIFAR-10: 32×32×3, 10 classes, 300 train / 100 test');
+    await startSearchHere(a, { schedule: [{ epsilon: 1, nets: 4 }, { epsilon: 0.5, nets: 2 }], trainersPerTab: 1, training: { savings: false } });
+    const [datasetId, checksum] = Object.entries(await importedDatasets(a))[0]!;
+
+    // Sharing says the dataset goes to the hub; the button is the agreement.
+    await expect(a.getByTestId('share-dataset-note')).toContainText('a dataset you imported');
+    await expect(a.getByTestId('share-search')).toContainText('Upload CIFAR-10');
+    const link = await share(a);
+    expect(readdirSync(join(data, 'datasets')).filter((f) => f.endsWith('.bin'))).toHaveLength(1);
+
+    // C is asked, declines: nothing is downloaded, nothing joined.
+    await c.goto(link);
+    await expect(c.getByTestId('join-dataset')).toContainText('CIFAR-10', { timeout: 60_000 });
+    await c.getByTestId('join-dataset-decline').click();
+    await expect(c.getByRole('alert').filter({ hasText: 'you chose not to download dataset "CIFAR-10"' })).toBeVisible();
+    await expect(c.getByTestId('join-dataset')).toHaveCount(0);
+    expect(await importedDatasets(c)).toEqual({});
+    expect(await c.evaluate(async () => (await globalThis.__metaqnn!.store!.listSearches()).length)).toBe(0);
+    await machineC.close();
+
+    // B agrees: it downloads the same data (checksum checked) and its trainers train some of the nets.
+    await b.goto(link);
+    await b.getByTestId('join-dataset-accept').click({ timeout: 60_000 });
+    await expect(b.getByTestId('hub-machines')).toContainText('Shared across 2 machines', { timeout: 60_000 });
+    expect(await importedDatasets(b)).toEqual({ [datasetId]: checksum });
+    await expect(b.getByTestId('dataset-row').filter({ hasText: 'CIFAR-10' })).toHaveCount(1);
+
+    await waitForStatus(a, 'done', 500_000);
+    await waitForStatus(b, 'done', 60_000);
+    const replayA = await replayOf(a);
+    expect(replayA).toHaveLength(6);
+    const tabB = (await appState(b)).tabId;
+    expect(replayA.filter((e) => e.trainedBy === tabB).length).toBeGreaterThan(0);
+    expect((await replayOf(b)).map((e) => e.netString)).toEqual(replayA.map((e) => e.netString));
+    for (const page of [a, b]) expect(await agentConsistency(page)).toEqual({ qTableMatchesReplay: true, unique: true });
+    expect(errors).toEqual([]);
+    await machineA.close();
+    await machineB.close();
   } finally {
     await stopHub(hub);
     rmSync(data, { recursive: true, force: true });

@@ -9,25 +9,10 @@ import { dirname, join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { failOnPageErrors } from './helpers';
+import { CIFAR_RECORD, cifarBatch, failOnPageErrors } from './helpers';
 
-const CIFAR_RECORD = 1 + 32 * 32 * 3;
 const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const FIXTURE = new URL('../../../shared/fixtures/metaqnn-replay_database.csv', import.meta.url);
-
-/** CIFAR-10 binary records: `perClass` of each class, pixels a pattern of label and index. */
-function cifarBatch(perClass: number): Buffer {
-  const bytes = Buffer.alloc(10 * perClass * CIFAR_RECORD);
-  let n = 0;
-  for (let label = 0; label < 10; label++) {
-    for (let k = 0; k < perClass; k++, n++) {
-      const start = n * CIFAR_RECORD;
-      bytes[start] = label;
-      for (let i = 1; i < CIFAR_RECORD; i++) bytes[start + i] = (label * 25 + k * 7 + i) & 0xff;
-    }
-  }
-  return bytes;
-}
 
 /** A valid RGB PNG of `side`×`side` filled with one colour. */
 function png(side: number, rgb: [number, number, number]): Buffer {

@@ -3,9 +3,13 @@
  * hub, sharing the open search (a join link with an unguessable token), joining one from a
  * link (`?join=<token>`), reconnecting the shared searches after a reload, and the machines
  * taking part. The work is in src/hub; this part only holds the connections and says what
- * they do.
+ * they do. A search on an imported dataset takes the dataset along through the hub: the sharing
+ * machine uploads it when its user says so, and a joining machine downloads it only after its
+ * user agrees (`pendingDataset`).
  */
 import { HubConnection, newToken, TOKEN, type MachineInfo } from '../../hub/connection';
+import { datasetUrl, downloadDataset, uploadDataset, type SharedDataset } from '../../hub/dataset-transfer';
+import { loadDataset, saveImportedDataset } from '../../search/catalog';
 import type { Store } from '../../store';
 import type { Coordination } from '../../swarm/coordination';
 
@@ -53,6 +57,12 @@ export interface SharedParts {
   readonly onChange: (searchId: string) => void;
 }
 
+/** A joining machine's question to its user: download the search's imported dataset? */
+export interface PendingDataset extends SharedDataset {
+  /** Bytes downloaded so far (null until the user agrees). */
+  readonly received: number | null;
+}
+
 export class SharedSearches {
   /** Whether this page is served by a hub (`npm run hub`). */
   available = $state(false);
@@ -60,6 +70,9 @@ export class SharedSearches {
   links: ReadonlyMap<string, string> = $state.raw(new Map());
   /** searchId → machines present. */
   machines: ReadonlyMap<string, readonly MachineInfo[]> = $state.raw(new Map());
+  /** The imported dataset a search being joined needs, while its user decides and it downloads. */
+  pendingDataset: PendingDataset | null = $state.raw(null);
+  #answer: ((accepted: boolean) => void) | null = null;
 
   readonly machine: MachineInfo;
   readonly #p: SharedParts;
@@ -86,23 +99,37 @@ export class SharedSearches {
     }
     if (!this.available) return;
     for (const [searchId, token] of savedTokens()) {
-      if (this.#p.store() && (await this.#p.store()!.getSearch(searchId))) this.#connect(token, searchId);
+      if (this.#p.store() && (await this.#p.store()!.getSearch(searchId))) this.#connect(token, searchId).bridge.resume(searchId);
     }
   }
 
-  /** Shares a search this browser holds: returns the link another machine opens to join. */
-  async share(searchId: string): Promise<string> {
+  /**
+   * Shares a search this browser holds: returns the link another machine opens to join. A search
+   * on an imported dataset is shared only with `uploadDataset` (its user agreed that the dataset
+   * goes to the hub, where anyone with the link can fetch it); nothing is shared if the upload fails.
+   */
+  async share(searchId: string, options: { uploadDataset?: boolean } = {}): Promise<string> {
     const store = this.#p.store();
     if (!store) throw new Error('no storage: nothing to share');
     const search = await store.getSearch(searchId);
     if (!search) throw new Error(`search ${searchId} is not stored here`);
     const existing = this.links.get(searchId);
     if (existing) return existing;
+    const imported = (await store.listDatasets()).some((d) => d.id === search.datasetId);
+    if (imported && options.uploadDataset !== true) throw new Error(`this search trains on an imported dataset: sharing it uploads the dataset to the hub, and waits for you to agree`);
     const token = newToken();
     const connection = this.#connect(token, searchId);
-    await connection.whenLoaded();
-    connection.bridge.share(search);
+    let dataset: SharedDataset | undefined;
+    try {
+      await connection.whenLoaded();
+      if (imported) dataset = await uploadDataset(datasetUrl(this.#base(), token), await loadDataset(search.datasetId, store));
+    } catch (error) {
+      this.#disconnect(searchId);
+      throw error;
+    }
+    connection.bridge.share(search, dataset);
     saveToken(searchId, token);
+    this.#refresh();
     connection.schedule();
     return this.links.get(searchId)!;
   }
@@ -114,17 +141,66 @@ export class SharedSearches {
     const connection = this.#connect(token, null);
     await connection.whenLoaded();
     const end = Date.now() + JOIN_WAIT_MS;
-    let searchId: string | null = null;
-    while ((searchId = await connection.bridge.join()) === null) {
-      if (Date.now() > end) throw new Error('no shared search arrived from the hub for this link: is the machine that shared it still connected?');
+    while (connection.bridge.reader.meta() === null) {
+      if (Date.now() > end) {
+        this.#disconnect(token);
+        throw new Error('no shared search arrived from the hub for this link: is the machine that shared it still connected?');
+      }
       await new Promise((r) => setTimeout(r, 250));
     }
+    try {
+      await this.#fetchDataset(token, connection.bridge.reader.meta()!);
+    } catch (error) {
+      this.#disconnect(token);
+      throw error;
+    }
+    const searchId = (await connection.bridge.join())!;
     this.#connections.delete(token);
     this.#connections.set(searchId, connection);
     saveToken(searchId, token);
     this.#refresh();
     await connection.bridge.sync();
     return searchId;
+  }
+
+  /** Answers `pendingDataset`'s question: download it and join, or not. */
+  answerDataset(accepted: boolean): void {
+    this.#answer?.(accepted);
+  }
+
+  /** The imported dataset a joined search trains on, when this browser lacks it: asked, downloaded, checked, kept. */
+  async #fetchDataset(token: string, meta: { datasetId: string; dataset?: SharedDataset | undefined }): Promise<void> {
+    const store = this.#p.store()!;
+    const dataset = meta.dataset;
+    if (dataset === undefined) return; // a shipped dataset: every machine has it
+    const kept = (await store.listDatasets()).find((d) => d.id === meta.datasetId);
+    if (kept !== undefined) {
+      if ((kept.meta as { checksum?: unknown }).checksum === dataset.checksum) return;
+      throw new Error(`this browser keeps another dataset named ${meta.datasetId}: delete it to join this search`);
+    }
+    this.pendingDataset = { ...dataset, received: null };
+    try {
+      const accepted = await new Promise<boolean>((resolve) => (this.#answer = resolve));
+      if (!accepted) throw new Error(`you chose not to download dataset "${dataset.name}", so this machine did not join the search`);
+      this.pendingDataset = { ...dataset, received: 0 };
+      const data = await downloadDataset(datasetUrl(this.#base(), token), meta.datasetId, dataset, (received) => {
+        this.pendingDataset = { ...dataset, received };
+      });
+      await saveImportedDataset(store, data);
+    } finally {
+      this.#answer = null;
+      this.pendingDataset = null;
+    }
+  }
+
+  #base(): string {
+    return `${location.origin}${import.meta.env.BASE_URL}`;
+  }
+
+  #disconnect(key: string): void {
+    this.#connections.get(key)?.close();
+    this.#connections.delete(key);
+    this.#refresh();
   }
 
   #connect(token: string, searchId: string | null): HubConnection {
@@ -152,9 +228,11 @@ export class SharedSearches {
   #refresh(): void {
     const links = new Map<string, string>();
     const machines = new Map<string, readonly MachineInfo[]>();
-    for (const [key, connection] of this.#connections) {
-      const id = connection.bridge.searchId ?? key;
-      links.set(id, `${location.origin}${import.meta.env.BASE_URL}?join=${connection.token}`);
+    // Only searches shared or joined: not one still uploading its dataset, or waiting for its user.
+    for (const connection of this.#connections.values()) {
+      const id = connection.bridge.searchId;
+      if (id === null) continue;
+      links.set(id, `${this.#base()}?join=${connection.token}`);
       machines.set(id, connection.machines());
     }
     this.links = links;

@@ -82,7 +82,7 @@ describe('the hub keeps an imported dataset for a shared search', () => {
     const { hub: h, data } = await hub();
     const url = datasetUrl(h.url, TOKEN);
     const bytes = concatBytes(encodeDatasetPackage(await tinyDataset()));
-    bytes[bytes.length - 5] ^= 0xff;
+    bytes[bytes.length - 5]! ^= 0xff;
     const damaged = await fetch(url, { method: 'PUT', body: bytes });
     expect(damaged.status).toBe(422);
     expect(await damaged.text()).toMatch(/content checksum [0-9a-f]{64} does not match its description's/);

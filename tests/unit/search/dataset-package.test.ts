@@ -47,7 +47,7 @@ describe('dataset package', () => {
   it('refuses changed pixels by their checksum, labels out of range, and counts that do not fit', async () => {
     const bytes = await packed();
     const changed = bytes.slice();
-    changed[changed.length - 20] ^= 0xff; // a test image's pixel
+    changed[changed.length - 20]! ^= 0xff; // a test image's pixel
     await expect(decodeDatasetPackage(changed, WHERE)).rejects.toThrow(/content checksum .* does not match its description's/);
     const badLabel = bytes.slice();
     badLabel[badLabel.length - 1] = 7; // the last test label
