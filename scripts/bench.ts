@@ -10,6 +10,8 @@
  *              oracle from the authors' replay file, the paper's 2,700 nets and 300; Node only
  *   hub        one search through a hub by one and two machines (browser contexts): nets per
  *              hour and traffic per net (issue 17); only when named
+ *   hub-pass   the hub bridge's pass with the authors' 1,843 nets, idle against reading
+ *              everything (issue 17); Node only, only when named
  *   budget     what a time budget buys (issue 14): test accuracy of budgeted searches against
  *              random search and a fixed CNN; hours, so only when named in --parts
  * `--quick` sizes everything to about 10 minutes on a 2-core machine without a GPU.
@@ -25,6 +27,7 @@ import { benchQuality } from './bench/quality';
 import { adapterName, printPart, writeReport, type BenchResults } from './bench/report';
 import { benchTabs } from './bench/tabs';
 import { benchHub } from './bench/hub';
+import { benchHubPass } from './bench/hub-pass';
 import { benchStrategies } from './bench/strategies';
 import { benchTrain } from './bench/train';
 import { ArgError } from './lib/args';
@@ -65,6 +68,7 @@ async function main(): Promise<number> {
     quality: () => benchQuality(ctx, p.quality),
     strategies: () => benchStrategies(ctx, p.strategies, root),
     hub: () => benchHub(ctx, p.hub, root),
+    'hub-pass': () => benchHubPass(ctx, root),
     budget: () => benchBudget(ctx, p.budget),
   };
   const failed: BenchPart[] = [];

@@ -35,6 +35,7 @@ function renderMarkdown(results: BenchResults): string {
     strategies: '6. Strategy lab: the strategies at the paper\'s scale on the authors\' results (simulated)',
     budget: '5. Time budget: what the minutes buy',
     hub: '7. Several machines through the hub',
+    'hub-pass': '8. The hub bridge\'s pass at the paper\'s scale',
   };
   for (const [part, value] of Object.entries(results.parts) as [BenchPart, PartReport][]) {
     lines.push(`## ${titles[part]}`, '', value.note, '', markdownTable(value.table.headers, value.table.rows), '');

@@ -6,9 +6,9 @@ import { ArgError, parseIntIn, splitFlags, text } from './args';
 /** The standard run's parts by number (the issue's order): what runs without --parts. */
 export const BENCH_PARTS = ['train', 'breakdown', 'tabs', 'quality', 'strategies'] as const;
 /** Parts that need no browser (no build, no preview server). */
-export const NODE_PARTS: readonly BenchPart[] = ['strategies'];
-/** Parts run only when named: the budget part takes hours (issue 14: about 16 in full); hub: issue 17. */
-export const EXTRA_PARTS = ['budget', 'hub'] as const;
+export const NODE_PARTS: readonly BenchPart[] = ['strategies', 'hub-pass'];
+/** Parts run only when named: the budget part takes hours (issue 14: about 16 in full); hub and hub-pass: issue 17. */
+export const EXTRA_PARTS = ['budget', 'hub', 'hub-pass'] as const;
 export const ALL_PARTS = [...BENCH_PARTS, ...EXTRA_PARTS] as const;
 export type BenchPart = (typeof ALL_PARTS)[number];
 
@@ -24,7 +24,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [--quick] [--parts ${ALL_PAR
 
   --quick          the short run (about 10 minutes on 2 cores); default: the full run (under an hour)
   --parts <list>   which parts, comma-separated: ${ALL_PARTS.join(', ')}
-                   (default ${BENCH_PARTS.join(', ')}; budget and hub run only when named)
+                   (default ${BENCH_PARTS.join(', ')}; budget, hub and hub-pass run only when named)
   --seeds <n>      seeds per strategy (quality: 3..20, default 3, 5 with --quick;
                    budget: 1..20, default 3, 1 with --quick; strategies: at least 10)
   --out <dir>      where the JSON and latest.md go (default bench/results; a run of some
@@ -35,7 +35,8 @@ The strategies part (issue 16) runs in Node, no browser: the real strategies on 
 oracle fitted on the authors' replay file, the paper's 2,700-net schedule and 300 nets.
 
 The hub part (issue 17) shares one search through a hub by one and by two browser contexts
-(machines) on the cpu backend: nets per hour and the hub's traffic per net.
+(machines) on the cpu backend: nets per hour and the hub's traffic per net. The hub-pass part
+times the bridge's pass with the authors' 1,843 nets in the replay, in Node (seconds).
 
 The budget part (issue 14), one search per budget × dataset × backend × seed × method:
   --minutes <list>   time budgets in minutes (default 5,15; --quick 2)

@@ -29,6 +29,12 @@ import { parts, SharedReader, type LeaderRecord, type SharedMeta } from './share
 
 /** A grant outlives its machine's absence this long. */
 export const LEASE_MS = 30_000;
+/**
+ * A pass reads the whole replay memory (to publish it, or to mirror the document's into the
+ * store) only when something it depends on changed: an update from another machine, the
+ * agent's revision or the number of nets stored here. Every FULL_PASS_MS it does anyway.
+ */
+export const FULL_PASS_MS = 30_000;
 
 export interface BridgeOptions {
   readonly store: Store;
@@ -62,12 +68,20 @@ export class HubBridge {
   #searchId: string | null = null;
   /** Machine → when this machine last saw it present. */
   readonly #seenAt = new Map<string, number>();
+  /** An update from elsewhere (the hub, this browser's saved copy) arrived since the last pass. */
+  #remoteUpdate = true;
+  #lastFullPass = -Infinity;
+  /** What the last pass published (leading) or offered (following): agent revision and replay size here. */
+  #publishedAt: string | null = null;
 
   constructor(options: BridgeOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#joinedAt = this.#now();
     this.reader = new SharedReader(options.doc);
+    options.doc.on('update', (_update: Uint8Array, _origin: unknown, _doc: Y.Doc, transaction: Y.Transaction) => {
+      if (!transaction.local) this.#remoteUpdate = true;
+    });
   }
 
   /**
@@ -133,31 +147,59 @@ export class HubBridge {
     if (searchId === null) return false;
     const now = this.#now();
     for (const m of this.#o.present()) this.#seenAt.set(m, now);
+    const wasLeader = this.isLeader;
     this.#electLeader();
-    const { store } = this.#o;
+    // Whether this pass reads everything: taken now, so an update during the pass counts for the next.
+    const full = this.#remoteUpdate || now - this.#lastFullPass >= FULL_PASS_MS || wasLeader !== this.isLeader;
+    this.#remoteUpdate = false;
+    if (full) {
+      this.#lastFullPass = now;
+      this.#publishedAt = null;
+    }
+    try {
+      return this.isLeader ? await this.#lead(searchId) : await this.#follow(searchId, full);
+    } catch (error) {
+      // Nothing is skipped for a failed pass: the next one reads everything.
+      this.#remoteUpdate = true;
+      throw error;
+    }
+  }
+
+  async #lead(searchId: string): Promise<boolean> {
+    // The jobs are read once per pass, and again only when results changed them.
     let changed = false;
-    if (this.isLeader) {
-      // The jobs are read once per pass, and again only when results changed them.
-      let jobs = await this.#activeJobs(searchId);
-      if (await this.#acceptResults(searchId, jobs)) {
-        changed = true;
-        jobs = await this.#activeJobs(searchId);
-      }
-      changed = (await this.#grant(searchId, jobs)) || changed;
-      await this.#publishLeaderState(searchId, jobs.all);
-    } else {
-      const outcome = await store.applyMirror(searchId, {
+    let jobs = await this.#activeJobs(searchId);
+    if (await this.#acceptResults(searchId, jobs)) {
+      changed = true;
+      jobs = await this.#activeJobs(searchId);
+    }
+    changed = (await this.#grant(searchId, jobs)) || changed;
+    await this.#publishLeaderState(searchId, jobs.all);
+    return changed;
+  }
+
+  async #follow(searchId: string, full: boolean): Promise<boolean> {
+    let changed = false;
+    // The document is what is mirrored: unchanged since the last pass, so is the mirror.
+    if (full) {
+      const outcome = await this.#o.store.applyMirror(searchId, {
         agent: this.#validAgent(),
         replay: this.reader.replay(),
         jobs: this.reader.jobs(),
         status: this.reader.status(),
       });
       changed = outcome.statusWritten || outcome.agentWritten || outcome.replayWritten + outcome.replayRemoved + outcome.jobsAdded + outcome.jobsDone + outcome.jobsRemoved > 0;
-      changed = (await this.#holdUngranted(searchId)) || changed;
-      this.#ask();
-      await this.#publishOwnResults(searchId);
     }
+    changed = (await this.#holdUngranted(searchId)) || changed;
+    this.#ask();
+    await this.#publishOwnResults(searchId);
     return changed;
+  }
+
+  /** Agent revision and replay size here: what a leader publishes, and what a follower's results are offered from. */
+  async #storeMark(searchId: string): Promise<string> {
+    const [agent, count] = await Promise.all([this.#o.store.getAgentState(searchId), this.#o.store.countReplay(searchId)]);
+    return `${agent?.revision ?? 0}:${count}`;
   }
 
   /**
@@ -280,18 +322,23 @@ export class HubBridge {
 
   async #publishLeaderState(searchId: string, active: readonly JobRecord[]): Promise<void> {
     const { store, doc } = this.#o;
-    const [search, agent, replay] = await Promise.all([store.getSearch(searchId), store.getAgentState(searchId), store.listReplay(searchId)]);
+    // The agent and the replay only when they changed here (or the document did): the jobs and status every pass.
+    const mark = await this.#storeMark(searchId);
+    const publish = mark !== this.#publishedAt;
+    const [search, agent, replay] = await Promise.all([store.getSearch(searchId), publish ? store.getAgentState(searchId) : null, publish ? store.listReplay(searchId) : null]);
     const p = parts(doc);
     doc.transact(() => {
       if (search && p.search.get('status') !== search.status) p.search.set('status', search.status);
       const shared = p.search.get('agent') as { revision?: number } | undefined;
       if (agent && shared?.revision !== agent.revision) p.search.set('agent', { revision: agent.revision, state: JSON.stringify(agent.state) });
-      const accepted = new Set(replay.map((r) => r.netString));
-      // What a machine wrote while it wrongly believed it led (a partition) is not the replay.
-      for (const key of [...p.replay.keys()]) if (!accepted.has(key)) p.replay.delete(key);
-      for (const record of replay) {
-        const entry = entryOf(record);
-        if (!same(p.replay.get(entry.netString), entry)) p.replay.set(entry.netString, entry);
+      if (replay) {
+        const accepted = new Set(replay.map((r) => r.netString));
+        // What a machine wrote while it wrongly believed it led (a partition) is not the replay.
+        for (const key of [...p.replay.keys()]) if (!accepted.has(key)) p.replay.delete(key);
+        for (const record of replay) {
+          const entry = entryOf(record);
+          if (!same(p.replay.get(entry.netString), entry)) p.replay.set(entry.netString, entry);
+        }
       }
       const nets = new Set(active.map((j) => j.netString));
       for (const key of [...p.jobs.keys()]) if (!nets.has(key)) p.jobs.delete(key);
@@ -302,11 +349,16 @@ export class HubBridge {
       // A result the agent has accepted is in `replay`: the proposal is no longer needed.
       for (const key of [...p.results.keys()]) if (!nets.has(key) && p.replay.has(key)) p.results.delete(key);
     });
+    this.#publishedAt = mark;
   }
 
   /** This machine's own results (in its store, not yet in the leader's replay) as proposals. */
   async #publishOwnResults(searchId: string): Promise<void> {
     const { store, doc } = this.#o;
+    // A new result here adds a net (the mirror only ever writes the leader's): unchanged, nothing new to offer.
+    const mark = await this.#storeMark(searchId);
+    if (mark === this.#publishedAt) return;
+    this.#publishedAt = mark;
     const p = parts(doc);
     const accepted = new Set(p.replay.keys());
     const mine = (await store.listReplay(searchId)).filter((r) => r.source === 'trained' && !accepted.has(r.netString) && !p.results.has(r.netString));

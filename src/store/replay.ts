@@ -38,6 +38,11 @@ export async function listReplay(ctx: StoreContext, searchId: string): Promise<R
   return entries.sort(compareReplay);
 }
 
+/** How many nets the search's replay memory holds, without reading them. */
+export function countReplay(ctx: StoreContext, searchId: string): Promise<number> {
+  return ctx.db.count('replay', searchKeyRange(searchId));
+}
+
 /** The order of `listReplay`: first sampling iteration, then finish time, then net. */
 export function compareReplay(a: ReplayRecord, b: ReplayRecord): number {
   return (

@@ -178,6 +178,9 @@ export class Store {
   listReplay(searchId: string): Promise<ReplayRecord[]> {
     return replay.listReplay(this.#ctx, searchId);
   }
+  countReplay(searchId: string): Promise<number> {
+    return replay.countReplay(this.#ctx, searchId);
+  }
   getReplayEntry(searchId: string, netString: string): Promise<ReplayRecord | undefined> {
     return replay.getReplayEntry(this.#ctx, searchId, netString);
   }
