@@ -33,7 +33,7 @@ const rules: Record<string, Rule> = {
   'src/swarm': { folders: ['src/swarm', 'src/core', 'src/store'], packages: ['valibot'] },
   // Searches shared across machines (issue 17): Yjs documents beside the store.
   // An imported dataset travels as src/search's package.
-  'src/hub': { folders: ['src/hub', 'src/core', 'src/store', 'src/swarm', 'src/search/dataset-package'], typeFolders: ['src/data'], packages: ['valibot', 'yjs', 'y-websocket', 'y-indexeddb', 'y-protocols', 'lib0'] },
+  'src/hub': { folders: ['src/hub', 'src/core', 'src/data', 'src/store', 'src/swarm', 'src/search/dataset-package'], packages: ['valibot', 'yjs', 'y-websocket', 'y-indexeddb', 'y-protocols', 'lib0'] },
   'src/search': {
     // src/train only by its types and its training defaults (no TF.js): the page imports src/search.
     folders: ['src/search', 'src/core', 'src/data', 'src/train/config', 'src/trainer-bridge', 'src/store', 'src/swarm'],
@@ -59,7 +59,7 @@ const rules: Record<string, Rule> = {
   // formats and splits, a few pure files of src/train, src/ui and src/store), types from
   // anywhere; never TF.js (the page runs it, not Node). The hub (issue 17) is Yjs's server.
   scripts: {
-    folders: ['scripts', 'src/core', 'src/search', 'src/data', 'src/page-hook', 'src/train/config', 'src/ui/format', 'src/store/records'],
+    folders: ['scripts', 'src/core', 'src/search', 'src/data', 'src/page-hook', 'src/train/config', 'src/ui/format', 'src/store/records', 'src/hub/protocol'],
     typeFolders: ['src'],
     packages: ['node:', '@playwright/test', 'vite', 'fflate', 'valibot', 'yjs', '@y/websocket-server', 'y-leveldb', 'ws'],
     forbidPackages: ['@tensorflow/'],

@@ -21,7 +21,6 @@ import { MAX_HEADER_BYTES, MAX_PACKAGE_BYTES, PACKAGE_PARTS, PREFIX_BYTES, heade
 
 /** All packages on one hub: a few large imports, not a store for everything. */
 export const MAX_TOTAL_DATASET_BYTES = 8 * 1024 * 1024 * 1024;
-export const DATASET_SUFFIX = '/dataset';
 
 export interface HubDatasets {
   /** Handles `PUT|GET|HEAD /hub/<token>/dataset`. */

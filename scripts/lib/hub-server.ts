@@ -19,13 +19,11 @@ import { docs, setPersistence, setupWSConnection } from '@y/websocket-server/uti
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LeveldbPersistence } from 'y-leveldb';
 import * as Y from 'yjs';
-import { DATASET_SUFFIX, hubDatasets } from './hub-datasets';
+import { datasetToken, HUB_PATH as HUB, MAX_MESSAGE_BYTES, TOKEN as ROOM_TOKEN } from '../../src/hub/protocol';
+import { hubDatasets } from './hub-datasets';
 
-/** A shared search's key: 128 bits or more of base64url. */
-export const ROOM_TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
-export const HUB_PATH = '/hub/';
-/** One websocket message; a Yjs update of a search's whole state is far below it. */
-export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/** The hub serves the app at its root. */
+export const HUB_PATH = `/${HUB}`;
 export const MAX_ROOMS = 1000;
 
 const MIME: Record<string, string> = {
@@ -90,7 +88,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     provider: ldb,
     bindState: async (name: string, doc: Y.Doc) => {
       const stored = await ldb.getYDoc(name);
-      await ldb.storeUpdate(name, Y.encodeStateAsUpdate(doc));
+      // From here to the listener nothing awaits: every update after this line is stored.
+      store(name, Y.encodeStateAsUpdate(doc));
       Y.applyUpdate(doc, Y.encodeStateAsUpdate(stored));
       doc.on('update', (update: Uint8Array) => store(name, update));
     },
@@ -100,9 +99,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const datasets = hubDatasets(resolve(options.dataDir), options.maxDatasetBytes);
   const server: Server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://hub').pathname;
-    const token = path.startsWith(HUB_PATH) && path.endsWith(DATASET_SUFFIX) ? path.slice(HUB_PATH.length, -DATASET_SUFFIX.length) : null;
-    if (token !== null && ROOM_TOKEN.test(token)) void datasets.handle(token, request, response);
+    const token = datasetToken(new URL(request.url ?? '/', 'http://hub').pathname.slice(1));
+    if (token !== null) void datasets.handle(token, request, response);
     else void serveStatic(staticDir, request, response, traffic);
   });
   server.on('upgrade', (request, socket, head) => {
@@ -200,7 +198,10 @@ async function serveStatic(root: string, request: IncomingMessage, response: Ser
     response.end();
     return;
   }
-  createReadStream(file).pipe(response);
+  // A file gone between stat and read (a rebuild of dist/) ends this response, not the hub.
+  createReadStream(file)
+    .on('error', () => response.destroy())
+    .pipe(response);
 }
 
 function lanAddresses(): string[] {

@@ -12,6 +12,11 @@ import { SCALE_255, type ImageDataset, type ImageSet, type SplitInfo } from './t
 export const DEFAULT_TEST_FRACTION = 0.2;
 export const DEFAULT_SPLIT_SEED = 2017;
 
+/** The id an import gives a dataset: its content checksum's first 12 hex digits. */
+export function importedDatasetId(checksum: string): string {
+  return `import-${checksum.slice(0, 12)}`;
+}
+
 /** `DatasetMeta.checksum` from the four part hashes (hex), in the documented order. */
 export function checksumFromPartHashes(trainImages: string, trainLabels: string, testImages: string, testLabels: string): Promise<string> {
   return sha256HexOfText(`${trainImages}\n${trainLabels}\n${testImages}\n${testLabels}`);
@@ -100,7 +105,7 @@ export async function assembleDataset(input: AssembleSource, options: AssembleOp
 
   return {
     meta: {
-      id: options.id ?? `import-${checksum.slice(0, 12)}`,
+      id: options.id ?? importedDatasetId(checksum),
       name: options.name ?? input.defaultName,
       source: input.source,
       licence: options.licence ?? 'unknown: imported from local files; the terms of the original dataset apply',

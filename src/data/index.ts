@@ -24,7 +24,7 @@ export {
 export { createCanvasImageDecoder } from './canvas-image-decoder';
 export { quotaAllocation, stratifiedSubset, stratifiedValidationSplit, type IndexSplit } from './splits';
 export { countPerClass, gatherImageSet, imageBytes } from './image-set';
-export { checksumFromPartHashes, datasetChecksum, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION } from './dataset-meta';
+export { checksumFromPartHashes, datasetChecksum, importedDatasetId, DEFAULT_SPLIT_SEED, DEFAULT_TEST_FRACTION } from './dataset-meta';
 export { mulberry32, shuffleInPlace, type Random } from './random';
 export { listShippedDatasets, loadShippedDataset, loadShippedManifest, type LoadProgress, type LoadShippedOptions } from './load-shipped';
 export { ShippedIndexSchema, ShippedManifestSchema, type ShippedIndex, type ShippedManifest } from './shipped-manifest';

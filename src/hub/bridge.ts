@@ -45,6 +45,8 @@ export interface BridgeOptions {
   readonly present: () => ReadonlySet<string>;
   /** Jobs this machine can train at once (its trainers); asked for while following. */
   readonly capacity: () => number;
+  /** Whether the hub is reachable and this copy synced with it (default: always). */
+  readonly connected?: () => boolean;
   readonly now?: () => number;
 }
 
@@ -65,6 +67,8 @@ export class HubBridge {
   readonly #now: () => number;
   readonly #joinedAt: number;
   #leaderSeenAt: number | null = null;
+  /** Since when this machine has been connected to the hub without a break (null: it is not). */
+  #connectedSince: number | null = null;
   #searchId: string | null = null;
   /** Machine → when this machine last saw it present. */
   readonly #seenAt = new Map<string, number>();
@@ -147,6 +151,8 @@ export class HubBridge {
     if (searchId === null) return false;
     const now = this.#now();
     for (const m of this.#o.present()) this.#seenAt.set(m, now);
+    if (this.#o.connected?.() ?? true) this.#connectedSince ??= now;
+    else this.#connectedSince = null;
     const wasLeader = this.isLeader;
     this.#electLeader();
     // Whether this pass reads everything: taken now, so an update during the pass counts for the next.
@@ -214,8 +220,10 @@ export class HubBridge {
     return out;
   }
 
+  /** Measured only while this machine is connected, and from no earlier than that connection. */
   #absentTooLong(machine: string): boolean {
-    return this.#now() - (this.#seenAt.get(machine) ?? this.#joinedAt) >= LEASE_MS;
+    if (this.#connectedSince === null) return false;
+    return this.#now() - Math.max(this.#seenAt.get(machine) ?? this.#joinedAt, this.#connectedSince) >= LEASE_MS;
   }
 
   /**
@@ -282,7 +290,9 @@ export class HubBridge {
     const present = this.#o.present();
     const now = this.#now();
     if (current !== null && present.has(current.machine)) this.#leaderSeenAt = now;
-    const next = nextLeader(current, present, this.#leaderSeenAt ?? this.#joinedAt, now);
+    // Cut off, a machine sees only itself: it never elects from that view.
+    if (this.#connectedSince === null) return;
+    const next = nextLeader(current, present, Math.max(this.#leaderSeenAt ?? this.#joinedAt, this.#connectedSince), now);
     if (next !== null && next !== current && next.machine === this.#o.machine) parts(this.#o.doc).search.set('leader', next);
   }
 

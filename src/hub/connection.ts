@@ -13,10 +13,10 @@ import type { Store } from '../store';
 import type { Coordination } from '../swarm/coordination';
 import { HubBridge } from './bridge';
 
-/** The hub's own limit (scripts/lib/hub-server.ts); the browser checks what it receives too. */
-export const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+import { MAX_MESSAGE_BYTES, TOKEN } from './protocol';
+
+export { TOKEN };
 const SYNC_EVERY_MS = 2000;
-export const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
 
 /** A fresh unguessable token: 16 random bytes, base64url. */
 export function newToken(): string {
@@ -97,14 +97,28 @@ export class HubConnection {
     this.token = options.token;
     this.#local = new IndexeddbPersistence(`metaqnn-hub-${options.token}`, this.doc);
     this.#provider = new WebsocketProvider(options.url, options.token, this.doc, { WebSocketPolyfill: limitedWebSocket(), disableBc: true });
-    this.#provider.awareness.setLocalStateField('machine', options.machine);
-    this.bridge = new HubBridge({ store: options.store, doc: this.doc, machine: options.machine.id, present: () => this.present(), capacity: options.capacity });
+    this.bridge = new HubBridge({
+      store: options.store,
+      doc: this.doc,
+      machine: options.machine.id,
+      present: () => this.present(),
+      capacity: options.capacity,
+      connected: () => this.#provider.wsconnected && this.#provider.synced,
+    });
     this.doc.on('update', () => this.schedule());
     this.#provider.awareness.on('change', () => this.schedule());
     this.#unsubscribe = options.coordination.subscribe((message) => {
       if (message.type !== 'tab-status') this.schedule();
     });
     this.#timer = setInterval(() => this.schedule(), SYNC_EVERY_MS);
+  }
+
+  /**
+   * Takes part: this machine is among the machines present (and may be chosen to lead). Only
+   * once it has shared or joined the search, never while its user is still deciding.
+   */
+  announce(): void {
+    this.#provider.awareness.setLocalStateField('machine', this.#o.machine);
   }
 
   /** Resolves once the copy kept in this browser is loaded. */
@@ -160,10 +174,11 @@ export class HubConnection {
     })();
   }
 
-  close(): void {
+  /** Disconnects; `forget` also deletes this browser's copy of the document (a join declined or failed). */
+  close(options: { forget?: boolean } = {}): void {
     clearInterval(this.#timer);
     this.#unsubscribe();
     this.#provider.destroy();
-    void this.#local.destroy();
+    void (options.forget ? this.#local.clearData() : this.#local.destroy());
   }
 }

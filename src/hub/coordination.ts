@@ -39,8 +39,13 @@ export class HubCoordination implements Coordination {
       const bridge = this.#bridgeOf(searchId);
       if (bridge === undefined || bridge.isLeader) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, LEAD_POLL_MS);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, LEAD_POLL_MS);
+        signal.addEventListener('abort', done, { once: true });
       });
       if (signal.aborted) return undefined;
     }

@@ -4,7 +4,8 @@
  * again after its user agrees, and keeps it only once it checks out whole. The hub's side is
  * scripts/lib/hub-datasets.ts.
  */
-import type { ImageDataset } from '../data';
+import { importedDatasetId, type ImageDataset } from '../data';
+import { datasetPath } from './protocol';
 import { decodeDatasetPackage, encodeDatasetPackage, MAX_PACKAGE_BYTES } from '../search/dataset-package';
 
 /** What the shared document says of an imported dataset: enough to ask, and to check the copy. */
@@ -16,7 +17,7 @@ export interface SharedDataset {
 
 /** `<base>hub/<token>/dataset`. */
 export function datasetUrl(base: string, token: string): string {
-  return `${base}hub/${token}/dataset`;
+  return `${base}${datasetPath(token)}`;
 }
 
 /** The hub's reason, short and as text (never markup). */
@@ -41,6 +42,8 @@ export async function uploadDataset(url: string, dataset: ImageDataset): Promise
  */
 export async function downloadDataset(url: string, datasetId: string, expected: SharedDataset, onProgress?: (bytes: number) => void): Promise<ImageDataset> {
   const where = `dataset "${expected.name}" from the hub`;
+  // An imported dataset's id is its checksum's prefix: a shipped dataset (or another import) can never be replaced.
+  if (datasetId !== importedDatasetId(expected.checksum)) throw new Error(`${where}: the shared search names it ${datasetId}, not the id of an imported dataset with its checksum (${importedDatasetId(expected.checksum)})`);
   if (!Number.isInteger(expected.bytes) || expected.bytes <= 0 || expected.bytes > MAX_PACKAGE_BYTES) throw new Error(`${where}: the shared search says it is ${expected.bytes} bytes (at most ${MAX_PACKAGE_BYTES} are taken)`);
   const response = await fetch(url, { cache: 'no-store' });
   if (!response.ok || !response.body) throw new Error(`${where}: the hub answered ${await reason(response)}`);

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { agentConsistency, appState, cifarBatch, failOnPageErrors, replayOf, startSearchHere, startSearchWith, waitForStatus } from './helpers';
 
 const PORT = Number(process.env.E2E_HUB_PORT ?? 4190);
@@ -56,21 +56,48 @@ async function importedDatasets(page: Page): Promise<Record<string, string>> {
   });
 }
 
+/** Two or three machines: a tuple, so each is a Page. */
+type Machines<N extends 2 | 3, T> = N extends 2 ? [T, T] : [T, T, T];
+
+interface HubRun<N extends 2 | 3> {
+  readonly base: string;
+  /** The hub's data directory (documents and datasets). */
+  readonly data: string;
+  /** One page per machine, each in its own browser context (its own storage). */
+  readonly pages: Machines<N, Page>;
+  readonly contexts: Machines<N, BrowserContext>;
+  /** Stops the hub, waits `pauseMs`, and starts it again on the same data. */
+  restartHub(pauseMs: number): Promise<void>;
+}
+
+/** A hub on a fresh data directory and `machines` browser contexts; no page error allowed; everything stopped after. */
+async function withHub<N extends 2 | 3>(browser: Browser, machines: N, body: (run: HubRun<N>) => Promise<void>): Promise<void> {
+  const data = mkdtempSync(join(tmpdir(), 'metaqnn-hub-e2e-'));
+  let hub = await startHub(data);
+  try {
+    const contexts = await Promise.all(Array.from({ length: machines }, () => browser.newContext()));
+    const pages = await Promise.all(contexts.map((c) => c.newPage()));
+    const errors: string[] = [];
+    for (const page of pages) failOnPageErrors(page, errors);
+    const restartHub = async (pauseMs: number) => {
+      await stopHub(hub);
+      await new Promise((r) => setTimeout(r, pauseMs));
+      hub = await startHub(data);
+    };
+    await body({ base: `http://127.0.0.1:${PORT}/`, data, pages: pages as Machines<N, Page>, contexts: contexts as Machines<N, BrowserContext>, restartHub });
+    expect(errors).toEqual([]);
+    for (const context of contexts) await context.close();
+  } finally {
+    await stopHub(hub);
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
 const statusOf = (page: Page) => page.getByTestId('search-status').getAttribute('data-status');
 
 test('two machines share a search to the end through the hub, which restarts mid-search', async ({ browser }) => {
   test.setTimeout(600_000);
-  const data = mkdtempSync(join(tmpdir(), 'metaqnn-hub-e2e-'));
-  let hub = await startHub(data);
-  try {
-    const base = `http://127.0.0.1:${PORT}/`;
-    const machineA = await browser.newContext();
-    const machineB = await browser.newContext();
-    const a = await machineA.newPage();
-    const b = await machineB.newPage();
-    const errors = failOnPageErrors(a);
-    failOnPageErrors(b, errors);
-
+  await withHub(browser, 2, async ({ base, pages: [a, b], restartHub }) => {
     await startSearchWith(a, `${base}?dataset=mnist&preset=tiny&seed=3&backend=cpu`, {
       schedule: [{ epsilon: 1, nets: 6 }, { epsilon: 0.5, nets: 2 }, { epsilon: 0.1, nets: 2 }],
       trainersPerTab: 1,
@@ -85,9 +112,7 @@ test('two machines share a search to the end through the hub, which restarts mid
     const tabB = (await appState(b)).tabId;
     await expect.poll(async () => (await replayOf(a)).filter((e) => e.trainedBy === tabB).length, { timeout: 300_000 }).toBeGreaterThan(0);
     const before = (await replayOf(a)).length;
-    await stopHub(hub);
-    await new Promise((r) => setTimeout(r, 3000));
-    hub = await startHub(data);
+    await restartHub(3000);
     expect(before).toBeLessThan(10);
 
     await waitForStatus(a, 'done', 500_000);
@@ -101,27 +126,12 @@ test('two machines share a search to the end through the hub, which restarts mid
     expect(replayB.map((e) => [e.netString, e.iterations])).toEqual(replayA.map((e) => [e.netString, e.iterations]));
     for (const page of [a, b]) expect(await agentConsistency(page)).toEqual({ qTableMatchesReplay: true, unique: true });
     expect(await statusOf(b)).toBe('done');
-    expect(errors).toEqual([]);
-    await machineA.close();
-    await machineB.close();
-  } finally {
-    await stopHub(hub);
-    rmSync(data, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a third machine joins late, the leading machine closes mid-search, and another finishes it', async ({ browser }) => {
   test.setTimeout(900_000);
-  const data = mkdtempSync(join(tmpdir(), 'metaqnn-hub-e2e-'));
-  const hub = await startHub(data);
-  try {
-    const base = `http://127.0.0.1:${PORT}/`;
-    const [machineA, machineB, machineC] = await Promise.all([browser.newContext(), browser.newContext(), browser.newContext()]);
-    const [a, b, c] = await Promise.all([machineA.newPage(), machineB.newPage(), machineC.newPage()]);
-    const errors = failOnPageErrors(a);
-    failOnPageErrors(b, errors);
-    failOnPageErrors(c, errors);
-
+  await withHub(browser, 3, async ({ base, pages: [a, b, c], contexts: [machineA] }) => {
     await startSearchWith(a, `${base}?dataset=mnist&preset=tiny&seed=4&backend=cpu`, {
       schedule: [{ epsilon: 1, nets: 8 }, { epsilon: 0.5, nets: 3 }, { epsilon: 0.1, nets: 3 }],
       trainersPerTab: 1,
@@ -156,27 +166,12 @@ test('a third machine joins late, the leading machine closes mid-search, and ano
     // The late machine trained some of them.
     expect(replayB.filter((e) => e.trainedBy === tabC).length).toBeGreaterThan(0);
     for (const page of [b, c]) expect(await agentConsistency(page)).toEqual({ qTableMatchesReplay: true, unique: true });
-    expect(errors).toEqual([]);
-    await machineB.close();
-    await machineC.close();
-  } finally {
-    await stopHub(hub);
-    rmSync(data, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a search on an imported dataset: the dataset goes through the hub only when each machine\'s user agrees', async ({ browser }) => {
   test.setTimeout(600_000);
-  const data = mkdtempSync(join(tmpdir(), 'metaqnn-hub-e2e-'));
-  const hub = await startHub(data);
-  try {
-    const base = `http://127.0.0.1:${PORT}/`;
-    const [machineA, machineB, machineC] = await Promise.all([browser.newContext(), browser.newContext(), browser.newContext()]);
-    const [a, b, c] = await Promise.all([machineA.newPage(), machineB.newPage(), machineC.newPage()]);
-    const errors = failOnPageErrors(a);
-    failOnPageErrors(b, errors);
-    failOnPageErrors(c, errors);
-
+  await withHub(browser, 3, async ({ base, data, pages: [a, b, c], contexts: [, , machineC] }) => {
     // A imports a CIFAR-10 batch (300 train, 100 test images: the tiny preset's 160 + 96 and 96) and starts a search on it.
     await a.goto(`${base}?preset=tiny&seed=6&backend=cpu`);
     await expect(a.getByTestId('backend')).toContainText('cpu', { timeout: 60_000 });
@@ -202,6 +197,8 @@ test('a search on an imported dataset: the dataset goes through the hub only whe
     await expect(c.getByRole('alert').filter({ hasText: 'you chose not to download dataset "CIFAR-10"' })).toBeVisible();
     await expect(c.getByTestId('join-dataset')).toHaveCount(0);
     expect(await importedDatasets(c)).toEqual({});
+    // Not even its copy of the shared document is kept.
+    expect(await c.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).filter((n) => n?.startsWith('metaqnn-hub-')))).toEqual([]);
     expect(await c.evaluate(async () => (await globalThis.__metaqnn!.store!.listSearches()).length)).toBe(0);
     await machineC.close();
 
@@ -220,11 +217,5 @@ test('a search on an imported dataset: the dataset goes through the hub only whe
     expect(replayA.filter((e) => e.trainedBy === tabB).length).toBeGreaterThan(0);
     expect((await replayOf(b)).map((e) => e.netString)).toEqual(replayA.map((e) => e.netString));
     for (const page of [a, b]) expect(await agentConsistency(page)).toEqual({ qTableMatchesReplay: true, unique: true });
-    expect(errors).toEqual([]);
-    await machineA.close();
-    await machineB.close();
-  } finally {
-    await stopHub(hub);
-    rmSync(data, { recursive: true, force: true });
-  }
+  });
 });

@@ -99,7 +99,12 @@ export class SharedSearches {
     }
     if (!this.available) return;
     for (const [searchId, token] of savedTokens()) {
-      if (this.#p.store() && (await this.#p.store()!.getSearch(searchId))) this.#connect(token, searchId).bridge.resume(searchId);
+      if (!this.#p.store() || !(await this.#p.store()!.getSearch(searchId))) continue;
+      const connection = this.#connect(token, searchId);
+      // The saved copy first: a pass before it is loaded would see no leader, no jobs.
+      await connection.whenLoaded();
+      connection.bridge.resume(searchId);
+      connection.announce();
     }
   }
 
@@ -128,6 +133,7 @@ export class SharedSearches {
       throw error;
     }
     connection.bridge.share(search, dataset);
+    connection.announce();
     saveToken(searchId, token);
     this.#refresh();
     connection.schedule();
@@ -138,23 +144,27 @@ export class SharedSearches {
   async join(token: string): Promise<string> {
     if (!TOKEN.test(token)) throw new Error('this join link is malformed: its token must be 22 to 64 letters, digits, - or _');
     if (!this.available) throw new Error('this page is not served by a hub: open the join link on the address the hub printed');
+    // Opened again (a reload of the link): the search this browser already takes part in.
+    for (const existing of this.#connections.values()) if (existing.token === token && existing.bridge.searchId !== null) return existing.bridge.searchId;
     const connection = this.#connect(token, null);
     await connection.whenLoaded();
     const end = Date.now() + JOIN_WAIT_MS;
     while (connection.bridge.reader.meta() === null) {
       if (Date.now() > end) {
-        this.#disconnect(token);
+        this.#disconnect(token, { forget: true });
         throw new Error('no shared search arrived from the hub for this link: is the machine that shared it still connected?');
       }
       await new Promise((r) => setTimeout(r, 250));
     }
+    let searchId: string;
     try {
       await this.#fetchDataset(token, connection.bridge.reader.meta()!);
+      searchId = (await connection.bridge.join())!;
+      connection.announce();
     } catch (error) {
-      this.#disconnect(token);
+      this.#disconnect(token, { forget: true });
       throw error;
     }
-    const searchId = (await connection.bridge.join())!;
     this.#connections.delete(token);
     this.#connections.set(searchId, connection);
     saveToken(searchId, token);
@@ -197,8 +207,8 @@ export class SharedSearches {
     return `${location.origin}${import.meta.env.BASE_URL}`;
   }
 
-  #disconnect(key: string): void {
-    this.#connections.get(key)?.close();
+  #disconnect(key: string, options: { forget?: boolean } = {}): void {
+    this.#connections.get(key)?.close(options);
     this.#connections.delete(key);
     this.#refresh();
   }

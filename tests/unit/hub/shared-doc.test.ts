@@ -40,6 +40,7 @@ describe('nextLeader', () => {
     expect(nextLeader(current, new Set(['m-bbbb0000', 'm-aaaa0000']), null, now)).toBe(current);
     expect(nextLeader(current, new Set(['m-cccc0000', 'm-aaaa0000']), now - LEADER_GONE_MS + 1, now)).toBe(current);
     expect(nextLeader(current, new Set(['m-cccc0000', 'm-aaaa0000']), now - LEADER_GONE_MS, now)).toEqual({ machine: 'm-aaaa0000', term: 5 });
-    expect(nextLeader(null, new Set(['m-cccc0000']), null, now)).toEqual({ machine: 'm-cccc0000', term: 1 });
+    // No record yet (only sharing writes the first): nobody is elected.
+    expect(nextLeader(null, new Set(['m-cccc0000']), null, now)).toBeNull();
   });
 });

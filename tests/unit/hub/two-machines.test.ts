@@ -59,10 +59,10 @@ afterEach(() => {
   for (const t of timers.splice(0)) clearInterval(t);
 });
 
-async function machine(id: string, present: () => ReadonlySet<string>, delayMs: number, now: () => number = Date.now): Promise<Machine> {
+async function machine(id: string, present: () => ReadonlySet<string>, delayMs: number, now: () => number = Date.now, connected: () => boolean = () => true): Promise<Machine> {
   const store = await openStore(`metaqnn-${id}`, new IDBFactory());
   const doc = new Y.Doc();
-  const bridge = new HubBridge({ store, doc, machine: id, present, capacity: () => 1, now });
+  const bridge = new HubBridge({ store, doc, machine: id, present, capacity: () => 1, now, connected });
   const coordination = new LocalCoordination(`tab-${id.slice(2, 6)}`);
   const trainer = new FakeTrainer();
   trainer.delayMs = delayMs;
@@ -211,7 +211,8 @@ describe('a search shared by two machines', () => {
   it('a leader cut off by a partition steps down when it is back, and its records become the new leader’s', async () => {
     let partitioned = false;
     let skew = 0;
-    const a = await machine(A, () => (partitioned ? new Set([A]) : new Set([A, B])), 40);
+    // A is the side cut off from the hub; B still reaches it.
+    const a = await machine(A, () => (partitioned ? new Set([A]) : new Set([A, B])), 40, Date.now, () => !partitioned);
     const b = await machine(B, () => (partitioned ? new Set([B]) : new Set([A, B])), 40, () => Date.now() + skew);
     const wire = link(a.doc, b.doc);
     const cfg = config(34, { trainersPerTab: 1, schedule: [{ epsilon: 1, nets: 10 }, { epsilon: 0.5, nets: 5 }, { epsilon: 0.1, nets: 5 }], training: { ...config(34).training, savings: false } });
@@ -220,7 +221,7 @@ describe('a search shared by two machines', () => {
     const runB = sb.start();
     await until(async () => (await b.store.listReplay(id)).length >= 4, 'four results mirrored on B');
 
-    // The hub splits them: each sees only itself. B takes the lead after the stated time; A, alone, goes on leading.
+    // A loses the hub: each sees only itself. B takes the lead after the stated time; A, alone, goes on leading.
     wire.online = false;
     partitioned = true;
     skew = LEADER_GONE_MS + 1000;
