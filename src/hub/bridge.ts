@@ -175,7 +175,7 @@ export class HubBridge {
     // The jobs are read once per pass, and again only when results changed them.
     let changed = false;
     let jobs = await this.#activeJobs(searchId);
-    if (await this.#acceptResults(searchId, jobs)) {
+    if ((await this.#acceptResults(searchId, jobs)) || (await this.#acceptFailures(jobs))) {
       changed = true;
       jobs = await this.#activeJobs(searchId);
     }
@@ -188,17 +188,20 @@ export class HubBridge {
     let changed = false;
     // The document is what is mirrored: unchanged since the last pass, so is the mirror.
     if (full) {
+      const jobs = this.reader.jobs();
       const outcome = await this.#o.store.applyMirror(searchId, {
         agent: this.#validAgent(),
         replay: this.reader.replay(),
-        jobs: this.reader.jobs(),
+        jobs,
         status: this.reader.status(),
+        heldBy: this.#othersHold(jobs),
       });
       changed = outcome.statusWritten || outcome.agentWritten || outcome.replayWritten + outcome.replayRemoved + outcome.jobsAdded + outcome.jobsDone + outcome.jobsRemoved > 0;
     }
     changed = (await this.#holdUngranted(searchId)) || changed;
     this.#ask();
     await this.#publishOwnResults(searchId);
+    await this.#publishFailures(searchId);
     return changed;
   }
 
@@ -226,10 +229,6 @@ export class HubBridge {
     return this.#now() - Math.max(this.#seenAt.get(machine) ?? this.#joinedAt, this.#connectedSince) >= LEASE_MS;
   }
 
-  /**
-   * The leader's grants: ended for jobs no longer active here or machines gone too long, new
-   * ones for machines that ask for more, each held here by its stand-in tab.
-   */
   /** This store's queued and claimed jobs (holdJobs moves jobs between the two, never out of them). */
   async #activeJobs(searchId: string): Promise<{ queued: JobRecord[]; all: JobRecord[] }> {
     const { store } = this.#o;
@@ -237,45 +236,57 @@ export class HubBridge {
     return { queued, all: [...queued, ...claimed] };
   }
 
+  /**
+   * The leader's grants: ended for jobs no longer active here, machines gone too long, or
+   * machines that ask for fewer; new ones for machines that ask for more. Each is held here by
+   * its stand-in tab first, and written to the document only once held: a job this machine's
+   * own trainer claimed meanwhile is never granted as well.
+   */
   async #grant(searchId: string, { queued, all }: { queued: JobRecord[]; all: JobRecord[] }): Promise<boolean> {
     const { store, doc, machine } = this.#o;
     const activeNets = new Set(all.map((j) => j.netString));
     const leases = this.reader.leases();
-    const granted = new Map<string, string>();
+    const requests = this.reader.requests();
+    const wanted = new Map<string, string>();
     const perMachine = new Map<string, number>();
+    for (const [net, lease] of leases) {
+      const held = perMachine.get(lease.machine) ?? 0;
+      if (!activeNets.has(net) || lease.machine === machine || this.#absentTooLong(lease.machine) || held >= (requests.get(lease.machine) ?? 0)) continue;
+      wanted.set(net, holderOf(lease.machine));
+      perMachine.set(lease.machine, held + 1);
+    }
+    const free = queued.filter((j) => !wanted.has(j.netString));
+    for (const [asker, count] of requests) {
+      if (asker === machine || !this.#o.present().has(asker)) continue;
+      for (let n = perMachine.get(asker) ?? 0; n < count && free.length > 0; n++) wanted.set(free.shift()!.netString, holderOf(asker));
+    }
+    const { changed, held } = await store.holdJobs(searchId, wanted);
     const map = parts(doc).leases;
     doc.transact(() => {
-      for (const [net, lease] of leases) {
-        if (!activeNets.has(net) || lease.machine === machine || this.#absentTooLong(lease.machine)) {
-          map.delete(net);
-          continue;
-        }
-        granted.set(net, holderOf(lease.machine));
-        perMachine.set(lease.machine, (perMachine.get(lease.machine) ?? 0) + 1);
-      }
-      const free = queued.filter((j) => !granted.has(j.netString));
-      for (const [asker, count] of this.reader.requests()) {
-        if (asker === machine || !this.#o.present().has(asker)) continue;
-        for (let n = perMachine.get(asker) ?? 0; n < count && free.length > 0; n++) {
-          const job = free.shift()!;
-          map.set(job.netString, { machine: asker });
-          granted.set(job.netString, holderOf(asker));
-        }
+      for (const net of leases.keys()) if (!held.has(net)) map.delete(net);
+      for (const [net, holder] of held) {
+        const asker = holder.slice(REMOTE_HOLDER_PREFIX.length);
+        if (leases.get(net)?.machine !== asker) map.set(net, { machine: asker });
       }
     });
-    return (await store.holdJobs(searchId, granted)) > 0;
+    return changed > 0;
+  }
+
+  /** The leader's jobs not granted to this machine, each with the stand-in tab that holds it here. */
+  #othersHold(jobs: readonly { netString: string }[]): Map<string, string> {
+    const leases = this.reader.leases();
+    const leader = this.reader.leader()?.machine ?? 'leader';
+    const held = new Map<string, string>();
+    for (const job of jobs) {
+      const lease = leases.get(job.netString);
+      if (lease?.machine !== this.#o.machine) held.set(job.netString, holderOf(lease?.machine ?? leader));
+    }
+    return held;
   }
 
   /** A following machine's trainers see only the jobs granted to it: the others are held. */
   async #holdUngranted(searchId: string): Promise<boolean> {
-    const leases = this.reader.leases();
-    const leader = this.reader.leader()?.machine ?? 'leader';
-    const held = new Map<string, string>();
-    for (const job of this.reader.jobs()) {
-      const lease = leases.get(job.netString);
-      if (lease?.machine !== this.#o.machine) held.set(job.netString, holderOf(lease?.machine ?? leader));
-    }
-    return (await this.#o.store.holdJobs(this.searchId!, held)) > 0;
+    return (await this.#o.store.holdJobs(searchId, this.#othersHold(this.reader.jobs()))).changed > 0;
   }
 
   #ask(): void {
@@ -356,10 +367,40 @@ export class HubBridge {
         const value = { netString: job.netString, iterations: job.iterations, epsilon: job.epsilon, trainSampleSize: job.trainSampleSize ?? null };
         if (!same(p.jobs.get(job.netString), value)) p.jobs.set(job.netString, value);
       }
-      // A result the agent has accepted is in `replay`: the proposal is no longer needed.
+      // A result the agent has accepted is in `replay`: the proposal is no longer needed; nor a failure of a job that is over.
       for (const key of [...p.results.keys()]) if (!nets.has(key) && p.replay.has(key)) p.results.delete(key);
+      for (const key of [...p.failures.keys()]) if (!nets.has(key)) p.failures.delete(key);
     });
     this.#publishedAt = mark;
+  }
+
+  /**
+   * Jobs granted to this machine that failed here for good (its trainers gave up after their
+   * attempts): said in `failures`, so the leader ends them as it ends its own failed jobs.
+   */
+  async #publishFailures(searchId: string): Promise<void> {
+    const { store, doc, machine } = this.#o;
+    const leases = this.reader.leases();
+    const p = parts(doc);
+    const failed = (await store.listJobs(searchId, 'failed')).filter((j) => leases.get(j.netString)?.machine === machine && !p.failures.has(j.netString));
+    if (failed.length === 0) return;
+    doc.transact(() => {
+      for (const job of failed) p.failures.set(job.netString, { machine, error: (job.lastError ?? 'failed').slice(0, 1000) });
+    });
+  }
+
+  /** Failures of jobs this machine granted, to the machine that says so: its own job fails, as a tab's would. */
+  async #acceptFailures(jobs: { all: JobRecord[] }): Promise<boolean> {
+    const failures = this.reader.failures();
+    if (failures.size === 0) return false;
+    const leases = this.reader.leases();
+    let changed = false;
+    for (const job of jobs.all) {
+      const failure = failures.get(job.netString);
+      if (failure === undefined || leases.get(job.netString)?.machine !== failure.machine || job.claimedBy !== holderOf(failure.machine)) continue;
+      changed = (await this.#o.store.failJob(job.id, holderOf(failure.machine), `on machine ${failure.machine}: ${failure.error}`, 0)) !== undefined || changed;
+    }
+    return changed;
   }
 
   /** This machine's own results (in its store, not yet in the leader's replay) as proposals. */

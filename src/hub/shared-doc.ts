@@ -14,6 +14,8 @@
  * - `results` map, net → replay entry: a machine's result for a net it trained; first write kept.
  * - `replay` map, net → replay entry: the results the leading machine accepted, with the
  *   iterations its agent recorded: with `agent`, what every machine mirrors.
+ * - `failures` map, net → {machine, error}: a granted job that failed for good on that machine;
+ *   the leading machine fails its own job, which its agent then takes as a chance result.
  */
 import * as v from 'valibot';
 import * as Y from 'yjs';
@@ -66,6 +68,10 @@ export const JobSchema = v.object({
 export const LeaseSchema = v.object({ machine });
 export type Lease = v.InferOutput<typeof LeaseSchema>;
 
+/** A granted job that failed for good on the machine it was granted to. */
+export const FailureSchema = v.object({ machine, error: v.pipe(v.string(), v.maxLength(1000)) });
+export type Failure = v.InferOutput<typeof FailureSchema>;
+
 const RequestSchema = v.object({ count: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(64)) });
 
 /** The document's parts, by name. */
@@ -77,6 +83,7 @@ export function parts(doc: Y.Doc) {
     requests: doc.getMap<unknown>('requests'),
     results: doc.getMap<unknown>('results'),
     replay: doc.getMap<unknown>('replay'),
+    failures: doc.getMap<unknown>('failures'),
   };
 }
 
@@ -143,6 +150,16 @@ export class SharedReader {
     for (const [key, value] of parts(this.#doc).requests) {
       const request = this.#check(RequestSchema, value);
       if (request !== null && v.is(machine, key)) out.set(key, request.count);
+    }
+    return out;
+  }
+
+  /** Net → the machine a granted job failed on for good, and why. */
+  failures(): Map<string, Failure> {
+    const out = new Map<string, Failure>();
+    for (const [key, value] of parts(this.#doc).failures) {
+      const failure = this.#check(FailureSchema, value);
+      if (failure !== null && key.length <= MAX_NET_CHARS) out.set(key, failure);
     }
     return out;
   }

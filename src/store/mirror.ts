@@ -46,6 +46,8 @@ export interface MirrorWrite {
   readonly jobs: readonly MirrorJob[];
   /** The leader's search status. */
   readonly status: SearchStatus | null;
+  /** Nets other machines hold (net → stand-in tab): a job added for one is added claimed by it, so no trainer here takes it meanwhile. */
+  readonly heldBy?: ReadonlyMap<string, string>;
 }
 
 export interface MirrorOutcome {
@@ -106,9 +108,10 @@ export async function applyMirror(ctx: StoreContext, searchId: string, write: Mi
     }
 
     const jobs = tx.objectStore('jobs');
-    const local = (await jobs.index('bySearchStatus').getAll(searchKeyRange(searchId)))
-      .map((value) => checkRecord(JobRecordSchema, value, { store: 'jobs', key: value.id, direction: 'read' }))
-      .filter((job) => job.status === 'queued' || job.status === 'claimed');
+    const all = (await jobs.index('bySearchStatus').getAll(searchKeyRange(searchId))).map((value) => checkRecord(JobRecordSchema, value, { store: 'jobs', key: value.id, direction: 'read' }));
+    const local = all.filter((job) => job.status === 'queued' || job.status === 'claimed');
+    // A job that failed here for good is not queued again: the leader is told (src/hub), and ends it.
+    const failedHere = new Set(all.filter((job) => job.status === 'failed').map((job) => job.netString));
     const leaderJobs = new Map(write.jobs.map((job) => [job.netString, job]));
     const localByNet = new Map(local.map((job) => [job.netString, job]));
     let jobsAdded = 0;
@@ -133,15 +136,14 @@ export async function applyMirror(ctx: StoreContext, searchId: string, write: Mi
         }
         continue;
       }
-      if ((await replay.get([searchId, job.netString])) !== undefined) continue;
+      if (failedHere.has(job.netString) || (await replay.get([searchId, job.netString])) !== undefined) continue;
+      const holder = write.heldBy?.get(job.netString);
       const record = {
         searchId,
         netString: job.netString,
         iterations: [...job.iterations],
         epsilon: job.epsilon,
-        status: 'queued' as const,
-        claimedBy: null,
-        claimedAt: null,
+        ...(holder === undefined ? { status: 'queued' as const, claimedBy: null, claimedAt: null } : { status: 'claimed' as const, claimedBy: holder, claimedAt: ctx.now() }),
         attempts: 0,
         lastError: null,
         createdAt: ctx.now(),
@@ -157,12 +159,14 @@ export async function applyMirror(ctx: StoreContext, searchId: string, write: Mi
 /**
  * Claims, for stand-in tabs, the queued jobs other machines hold (`heldBy`: net → holder tab
  * name, `hub:<machine>`), and queues again the stand-in claims no longer held. Returns how
- * many changed.
+ * many changed, and which nets stand-ins hold now (net → holder): a job a tab of this browser
+ * claimed first is not among them.
  */
-export async function holdJobs(ctx: StoreContext, searchId: string, heldBy: ReadonlyMap<string, string>): Promise<number> {
+export async function holdJobs(ctx: StoreContext, searchId: string, heldBy: ReadonlyMap<string, string>): Promise<{ changed: number; held: Map<string, string> }> {
   const tx = ctx.db.transaction('jobs', 'readwrite');
   return inTransaction(tx, async () => {
     let changed = 0;
+    const held = new Map<string, string>();
     for (const value of await tx.store.index('bySearchStatus').getAll(searchKeyRange(searchId))) {
       const job = checkRecord(JobRecordSchema, value, { store: 'jobs', key: value.id, direction: 'read' });
       const holder = heldBy.get(job.netString);
@@ -172,10 +176,12 @@ export async function holdJobs(ctx: StoreContext, searchId: string, heldBy: Read
       } else if (job.status === 'claimed' && job.claimedBy?.startsWith(REMOTE_HOLDER_PREFIX) && holder !== job.claimedBy) {
         next = holder === undefined ? { ...job, status: 'queued', claimedBy: null, claimedAt: null } : { ...job, claimedBy: holder, claimedAt: ctx.now() };
       }
+      const now = next ?? job;
+      if (now.status === 'claimed' && now.claimedBy?.startsWith(REMOTE_HOLDER_PREFIX)) held.set(now.netString, now.claimedBy);
       if (next === null) continue;
       await tx.store.put(checkRecord(JobRecordSchema, next, { store: 'jobs', key: job.id, direction: 'write' }));
       changed++;
     }
-    return changed;
+    return { changed, held };
   });
 }

@@ -169,7 +169,7 @@ export class Store {
   applyMirror(searchId: string, write: mirror.MirrorWrite): Promise<mirror.MirrorOutcome> {
     return mirror.applyMirror(this.#ctx, searchId, write);
   }
-  holdJobs(searchId: string, heldBy: ReadonlyMap<string, string>): Promise<number> {
+  holdJobs(searchId: string, heldBy: ReadonlyMap<string, string>): Promise<{ changed: number; held: Map<string, string> }> {
     return mirror.holdJobs(this.#ctx, searchId, heldBy);
   }
 

@@ -51,7 +51,8 @@ export class AppState {
     this.shared = new SharedSearches({
       store: () => this.storage.store,
       coordination,
-      capacity: () => this.openSearch.config?.trainersPerTab ?? 1,
+      // Only a search this tab's trainers work on: another shared search gets no job held for them.
+      capacity: (searchId) => (this.session.searchId === searchId ? ((this.openSearch.id === searchId ? this.openSearch.config?.trainersPerTab : null) ?? 1) : 0),
       onChange: (searchId) => coordination.post({ type: 'search-changed', searchId }),
     });
     const { notices, storage, setup, datasets, trainers } = this;

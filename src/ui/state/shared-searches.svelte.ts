@@ -51,8 +51,8 @@ function saveToken(searchId: string, token: string): void {
 export interface SharedParts {
   readonly store: () => Store | null;
   readonly coordination: Coordination;
-  /** Jobs this machine's tab trains at once for a search. */
-  readonly capacity: () => number;
+  /** Jobs this machine's tab trains at once for the search (0 when its trainers work on another). */
+  readonly capacity: (searchId: string) => number;
   /** The store changed for a search (mirrored or committed): tell the tabs. */
   readonly onChange: (searchId: string) => void;
 }
@@ -220,13 +220,13 @@ export class SharedSearches {
     const store = this.#p.store();
     if (!store) throw new Error('no storage: a shared search needs IndexedDB');
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const connection = new HubConnection({
+    const connection: HubConnection = new HubConnection({
       url: `${scheme}://${location.host}${import.meta.env.BASE_URL}hub`,
       token,
       machine: this.machine,
       store,
       coordination: this.#p.coordination,
-      capacity: this.#p.capacity,
+      capacity: (): number => (connection.bridge.searchId === null ? 0 : this.#p.capacity(connection.bridge.searchId)),
       onChange: (id) => this.#p.onChange(id),
     });
     this.#connections.set(key, connection);

@@ -1,8 +1,10 @@
 /**
- * The bridge's passes are incremental (issue 17): a pass reads the whole replay memory only when
- * something it depends on changed (an update from another machine, the agent's revision, the
- * number of nets stored here) or once every FULL_PASS_MS; an idle pass reads neither. What a pass
- * skips is never lost: a result stored here while nothing else changed is still offered.
+ * The bridge between a machine's store and the shared document (issue 17), two machines on
+ * separate stores with their documents relayed. Passes are incremental: a pass reads the whole
+ * replay memory only when something it depends on changed (an update from another machine, the
+ * agent's revision, the number of nets stored here) or once every FULL_PASS_MS; what a pass skips
+ * is never lost. Grants: a machine holds only as many jobs as it asks for, a job is granted only
+ * once held for it, and a granted job that fails there for good ends on the leader too.
  */
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
@@ -17,7 +19,7 @@ import { config, newSearch } from '../search/session-fixture';
 const A = 'm-aaaa0000';
 const B = 'm-bbbb0000';
 
-async function pair() {
+async function pair(capacityB: () => number = () => 1) {
   let clock = 1_000_000;
   const now = () => clock;
   const [storeA, storeB] = await Promise.all([openStore('inc-a', new IDBFactory()), openStore('inc-b', new IDBFactory())]);
@@ -27,7 +29,7 @@ async function pair() {
   docB.on('update', (u: Uint8Array, origin: unknown) => origin !== 'relay' && Y.applyUpdate(docA, u, 'relay'));
   const present = () => new Set([A, B]);
   const leader = new HubBridge({ store: storeA, doc: docA, machine: A, present, capacity: () => 1, now });
-  const follower = new HubBridge({ store: storeB, doc: docB, machine: B, present, capacity: () => 1, now });
+  const follower = new HubBridge({ store: storeB, doc: docB, machine: B, present, capacity: capacityB, now });
   const id = await newSearch(storeA, config(5));
   leader.share((await storeA.getSearch(id))!);
   await follower.join();
@@ -82,5 +84,59 @@ describe('incremental bridge passes', () => {
     expect(parts(docA).results.get(net)).toMatchObject({ netString: net, trainedBy: 'tab-b' });
     await leader.sync();
     expect((await storeA.listReplay(id)).map((e) => [e.netString, e.trainedBy])).toEqual([[net, 'tab-b']]);
+  });
+});
+
+describe('grants', () => {
+  const net = '[C(8,3,1), SM(10)]';
+  const settle = async (leader: HubBridge, follower: HubBridge) => {
+    for (let i = 0; i < 3; i++) await Promise.all([leader.sync(), follower.sync()]);
+  };
+
+  it('a machine holds only as many jobs as it asks for: none once its trainers leave the search', async () => {
+    let capacity = 1;
+    const { id, leader, follower, storeA, docA } = await pair(() => capacity);
+    await storeA.enqueueJob({ searchId: id, netString: net, iterations: [1], epsilon: 1 });
+    await storeA.enqueueJob({ searchId: id, netString: '[C(16,3,1), SM(10)]', iterations: [2], epsilon: 1 });
+    await settle(leader, follower);
+    expect([...parts(docA).leases.values()]).toEqual([{ machine: B }]);
+    expect((await storeA.listJobs(id, 'claimed')).map((j) => j.claimedBy)).toEqual([`hub:${B}`]);
+    capacity = 0;
+    await settle(leader, follower);
+    expect(parts(docA).leases.size).toBe(0);
+    expect(await storeA.listJobs(id, 'claimed')).toEqual([]);
+  });
+
+  it('a job this machine\'s own trainer claims while the leader grants it is not granted to another', async () => {
+    const { id, leader, follower, storeA, docA } = await pair();
+    const job = await storeA.enqueueJob({ searchId: id, netString: net, iterations: [1], epsilon: 1 });
+    await follower.sync(); // B asks for a job
+    // A's own tab claims the job between the leader's read of the queue and its hold.
+    const hold = storeA.holdJobs.bind(storeA);
+    vi.spyOn(storeA, 'holdJobs').mockImplementationOnce(async (searchId, heldBy) => {
+      expect(heldBy.get(net)).toBe(`hub:${B}`);
+      await storeA.claimNextJob(id, 'tab-a');
+      return hold(searchId, heldBy);
+    });
+    await leader.sync();
+    expect(parts(docA).leases.size).toBe(0);
+    expect((await storeA.getJob(job.id))!.claimedBy).toBe('tab-a');
+  });
+
+  it('a granted job that fails for good on the following machine fails on the leader, and is not trained there again', async () => {
+    const { id, leader, follower, storeA, storeB, docA, advance } = await pair();
+    const job = await storeA.enqueueJob({ searchId: id, netString: net, iterations: [1], epsilon: 1 });
+    await settle(leader, follower);
+    const mine = (await storeB.claimNextJob(id, 'tab-b'))!;
+    expect(mine.netString).toBe(net);
+    await storeB.failJob(mine.id, 'tab-b', 'the worker ran out of memory', 0);
+    // A full mirror while the leader still lists the job does not queue B's copy again.
+    advance(FULL_PASS_MS);
+    await follower.sync();
+    expect(await storeB.listJobs(id, 'queued')).toEqual([]);
+    await settle(leader, follower);
+    expect(await storeA.getJob(job.id)).toMatchObject({ status: 'failed', lastError: `on machine ${B}: the worker ran out of memory` });
+    expect(parts(docA).leases.size).toBe(0);
+    expect(await storeB.listJobs(id, 'queued')).toEqual([]);
   });
 });
