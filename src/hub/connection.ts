@@ -5,6 +5,11 @@
  * the document or this browser's store changes, and every SYNC_EVERY_MS.
  *
  * A websocket message over MAX_MESSAGE_BYTES is dropped before Yjs reads it, and counted.
+ *
+ * Every tab of a browser connects (each reads the document: who leads, which jobs other
+ * machines hold), but only one per shared search runs the bridge's passes: the tab holding
+ * the Web Lock `metaqnn-hub-bridge-<token>`. Two passes of one machine from two tabs would
+ * each hold and release the other's grants. When that tab closes, another takes the lock.
  */
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
@@ -90,6 +95,13 @@ export class HubConnection {
   readonly #unsubscribe: () => void;
   #pending = false;
   #running: Promise<void> | null = null;
+  /** Whether this tab runs the passes (it holds the bridge lock, or there are no Web Locks). */
+  #active = false;
+  readonly #lockAbort = new AbortController();
+  #releaseLock: (() => void) | null = null;
+  /** Passes that threw (the next one tries again), and the last error, for the page to show. */
+  failedPasses = 0;
+  lastError: string | null = null;
 
   constructor(options: ConnectionOptions) {
     if (!TOKEN.test(options.token)) throw new Error('not a shared search link: the token must be 22 to 64 letters, digits, - or _');
@@ -111,6 +123,22 @@ export class HubConnection {
       if (message.type !== 'tab-status') this.schedule();
     });
     this.#timer = setInterval(() => this.schedule(), SYNC_EVERY_MS);
+    const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+    if (locks === undefined) this.#active = true;
+    else {
+      locks
+        .request(`metaqnn-hub-bridge-${options.token}`, { signal: this.#lockAbort.signal }, () => {
+          this.#active = true;
+          this.schedule();
+          return new Promise<void>((resolve) => (this.#releaseLock = resolve));
+        })
+        .catch(() => undefined); // aborted by close()
+    }
+  }
+
+  /** Whether this tab runs the bridge's passes for its machine. */
+  get active(): boolean {
+    return this.#active;
   }
 
   /**
@@ -157,6 +185,7 @@ export class HubConnection {
 
   /** Runs a bridge pass soon; passes never overlap. */
   schedule(): void {
+    if (!this.#active) return;
     if (this.#running) {
       this.#pending = true;
       return;
@@ -166,8 +195,10 @@ export class HubConnection {
         this.#pending = false;
         try {
           if ((await this.bridge.sync()) && this.bridge.searchId) this.#o.onChange?.(this.bridge.searchId);
-        } catch {
-          // The next pass tries again; the store and the document are untouched by a failed one.
+        } catch (error) {
+          // The next pass tries again (and reads everything); the store and the document are untouched by a failed one.
+          this.failedPasses++;
+          this.lastError = (error instanceof Error ? error.message : String(error)).slice(0, 300);
         }
       } while (this.#pending);
       this.#running = null;
@@ -176,6 +207,9 @@ export class HubConnection {
 
   /** Disconnects; `forget` also deletes this browser's copy of the document (a join declined or failed). */
   close(options: { forget?: boolean } = {}): void {
+    this.#active = false;
+    this.#lockAbort.abort();
+    this.#releaseLock?.();
     clearInterval(this.#timer);
     this.#unsubscribe();
     this.#provider.destroy();

@@ -19,7 +19,7 @@
  */
 import * as v from 'valibot';
 import * as Y from 'yjs';
-import { ReplayEntrySchema, SEARCH_STATUSES, type ReplayEntry, type SearchStatus } from '../store';
+import { MAX_ITERATION, ReplayEntrySchema, SEARCH_STATUSES, type ReplayEntry, type SearchStatus } from '../store';
 import type { MirrorJob } from '../store';
 import { MAX_PACKAGE_BYTES } from '../search/dataset-package';
 
@@ -60,7 +60,7 @@ const AgentSchema = v.object({
 
 export const JobSchema = v.object({
   netString: net,
-  iterations: v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0))), v.maxLength(100_000)),
+  iterations: v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_ITERATION))), v.maxLength(MAX_ITERATION)),
   epsilon: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
   trainSampleSize: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1)))),
 });

@@ -28,7 +28,7 @@ export {
   RevisionConflictError,
 } from './errors.js';
 /** Record schemas, for validating records that arrive in files (replay exports, search archives). */
-export { JsonObjectSchema, ReplayEntrySchema, SearchRecordSchema, WeightSpecSchema } from './records.js';
+export { JsonObjectSchema, MAX_ITERATION, ReplayEntrySchema, SearchRecordSchema, WeightSpecSchema } from './records.js';
 export {
   isSearchEnded,
   JOB_STATUSES,

@@ -171,7 +171,7 @@ test('a third machine joins late, the leading machine closes mid-search, and ano
 
 test('a search on an imported dataset: the dataset goes through the hub only when each machine\'s user agrees', async ({ browser }) => {
   test.setTimeout(600_000);
-  await withHub(browser, 3, async ({ base, data, pages: [a, b, c], contexts: [, , machineC] }) => {
+  await withHub(browser, 3, async ({ base, data, pages: [a, b, c], contexts: [, machineB, machineC] }) => {
     // A imports a CIFAR-10 batch (300 train, 100 test images: the tiny preset's 160 + 96 and 96) and starts a search on it.
     await a.goto(`${base}?preset=tiny&seed=6&backend=cpu`);
     await expect(a.getByTestId('backend')).toContainText('cpu', { timeout: 60_000 });
@@ -208,6 +208,11 @@ test('a search on an imported dataset: the dataset goes through the hub only whe
     await expect(b.getByTestId('hub-machines')).toContainText('Shared across 2 machines', { timeout: 60_000 });
     expect(await importedDatasets(b)).toEqual({ [datasetId]: checksum });
     await expect(b.getByTestId('dataset-row').filter({ hasText: 'CIFAR-10' })).toHaveCount(1);
+    // A second tab on B reconnects the shared search, but only one tab per machine keeps it in step with the hub.
+    const b2 = await machineB.newPage();
+    await b2.goto(`${base}?backend=cpu`);
+    await expect(b2.getByTestId('share-panel')).toContainText('Another tab of this browser keeps this machine\'s records in step with the hub', { timeout: 60_000 });
+    await expect(b.getByTestId('share-panel')).not.toContainText('Another tab of this browser');
 
     await waitForStatus(a, 'done', 500_000);
     await waitForStatus(b, 'done', 60_000);

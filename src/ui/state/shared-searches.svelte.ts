@@ -7,7 +7,7 @@
  * machine uploads it when its user says so, and a joining machine downloads it only after its
  * user agrees (`pendingDataset`).
  */
-import { HubConnection, newToken, TOKEN, type MachineInfo } from '../../hub/connection';
+import { dropped, HubConnection, newToken, TOKEN, type MachineInfo } from '../../hub/connection';
 import { datasetUrl, downloadDataset, uploadDataset, type SharedDataset } from '../../hub/dataset-transfer';
 import { loadDataset, saveImportedDataset } from '../../search/catalog';
 import type { Store } from '../../store';
@@ -57,6 +57,16 @@ export interface SharedParts {
   readonly onChange: (searchId: string) => void;
 }
 
+export interface ShareHealth {
+  /** Whether this tab runs the machine's passes (else another tab of this browser does). */
+  readonly active: boolean;
+  /** Values from the document that failed validation, and oversized messages (all connections), dropped. */
+  readonly rejected: number;
+  readonly droppedMessages: number;
+  readonly failedPasses: number;
+  readonly lastError: string | null;
+}
+
 /** A joining machine's question to its user: download the search's imported dataset? */
 export interface PendingDataset extends SharedDataset {
   /** Bytes downloaded so far (null until the user agrees). */
@@ -70,6 +80,8 @@ export class SharedSearches {
   links: ReadonlyMap<string, string> = $state.raw(new Map());
   /** searchId → machines present. */
   machines: ReadonlyMap<string, readonly MachineInfo[]> = $state.raw(new Map());
+  /** searchId → how this browser's side of it fares: what it refused from the network, passes that failed. */
+  health: ReadonlyMap<string, ShareHealth> = $state.raw(new Map());
   /** The imported dataset a search being joined needs, while its user decides and it downloads. */
   pendingDataset: PendingDataset | null = $state.raw(null);
   #answer: ((accepted: boolean) => void) | null = null;
@@ -169,7 +181,8 @@ export class SharedSearches {
     this.#connections.set(searchId, connection);
     saveToken(searchId, token);
     this.#refresh();
-    await connection.bridge.sync();
+    // The records before the page opens the search (unless another tab of this browser runs the passes).
+    if (connection.active) await connection.bridge.sync();
     return searchId;
   }
 
@@ -238,14 +251,19 @@ export class SharedSearches {
   #refresh(): void {
     const links = new Map<string, string>();
     const machines = new Map<string, readonly MachineInfo[]>();
+    const health = new Map<string, ShareHealth>();
     // Only searches shared or joined: not one still uploading its dataset, or waiting for its user.
     for (const connection of this.#connections.values()) {
       const id = connection.bridge.searchId;
       if (id === null) continue;
       links.set(id, `${this.#base()}?join=${connection.token}`);
       machines.set(id, connection.machines());
+      const { active, failedPasses, lastError } = connection;
+      health.set(id, { active, rejected: connection.bridge.reader.rejected, droppedMessages: dropped.messages, failedPasses, lastError });
     }
     this.links = links;
     this.machines = machines;
+    // Only when it changed: the panel re-renders on a new map.
+    if (JSON.stringify([...health]) !== JSON.stringify([...this.health])) this.health = health;
   }
 }
