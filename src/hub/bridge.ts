@@ -50,6 +50,14 @@ export interface BridgeOptions {
   readonly now?: () => number;
 }
 
+/**
+ * Jobs a machine asks for in a shared search: one tab runs its passes, but every tab of the
+ * browser whose trainers work on the search (and are not held back) trains what it is granted.
+ */
+export function machineCapacity(searchId: string, tabs: readonly { searchId: string | null; heldBack: string | null }[], trainersPerTab: number): number {
+  return trainersPerTab * tabs.filter((t) => t.searchId === searchId && t.heldBack === null).length;
+}
+
 /** What to say when a machine's stand-in tab holds a job. */
 export const holderOf = (machine: string): string => `${REMOTE_HOLDER_PREFIX}${machine}`;
 

@@ -5,6 +5,7 @@
  * re-read it whenever another tab says something changed. This file only wires the parts
  * together and starts the page.
  */
+import { machineCapacity } from '../hub/bridge';
 import { HubCoordination } from '../hub/coordination';
 import { parseUrlSetup, type UrlSetup } from '../search/url-setup';
 import { BrowserCoordination, LocalCoordination, type Coordination } from '../swarm/coordination';
@@ -51,8 +52,12 @@ export class AppState {
     this.shared = new SharedSearches({
       store: () => this.storage.store,
       coordination,
-      // Only a search this tab's trainers work on: another shared search gets no job held for them.
-      capacity: (searchId) => (this.session.searchId === searchId ? ((this.openSearch.id === searchId ? this.openSearch.config?.trainersPerTab : null) ?? 1) : 0),
+      // The trainers of this browser's tabs on that search: another shared search gets no job held for them.
+      capacity: (searchId) => {
+        const self = { searchId: this.session.searchId, heldBack: this.session.work.heldBack };
+        const others = this.tabs.list.filter((t) => !t.self);
+        return machineCapacity(searchId, [self, ...others], (this.openSearch.id === searchId ? this.openSearch.config?.trainersPerTab : null) ?? 1);
+      },
       onChange: (searchId) => coordination.post({ type: 'search-changed', searchId }),
     });
     const { notices, storage, setup, datasets, trainers } = this;

@@ -8,6 +8,8 @@ import type { TabWork } from './tab-session.svelte';
 
 export interface TabInfo {
   readonly tabId: string;
+  /** The search its trainers work on (null: none, or not said yet). */
+  readonly searchId: string | null;
   readonly leading: boolean;
   readonly training: readonly string[];
   readonly netsDone: number;
@@ -52,6 +54,7 @@ export class Tabs {
       const m = this.#messages.get(tabId);
       return {
         tabId,
+        searchId: tabId === this.#coordination.tabId ? this.#work().searchId : (m?.searchId ?? null),
         leading: m?.leading ?? false,
         training: m?.training ?? [],
         netsDone: m?.netsDone ?? 0,

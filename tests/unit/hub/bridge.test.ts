@@ -10,7 +10,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { FULL_PASS_MS, HubBridge } from '../../../src/hub/bridge';
+import { FULL_PASS_MS, HubBridge, machineCapacity } from '../../../src/hub/bridge';
 import { parts } from '../../../src/hub/shared-doc';
 import { openStore, type Store } from '../../../src/store';
 import { trainedEntry } from '../replay-record';
@@ -138,5 +138,20 @@ describe('grants', () => {
     expect(await storeA.getJob(job.id)).toMatchObject({ status: 'failed', lastError: `on machine ${B}: the worker ran out of memory` });
     expect(parts(docA).leases.size).toBe(0);
     expect(await storeB.listJobs(id, 'queued')).toEqual([]);
+  });
+});
+
+describe('machineCapacity', () => {
+  it('counts the trainers of every tab of the browser on the search, leaving out tabs on another search or held back', () => {
+    const tabs = [
+      { searchId: 's', heldBack: null },
+      { searchId: 's', heldBack: null },
+      { searchId: 's', heldBack: 'one trainer is faster here' },
+      { searchId: 'other', heldBack: null },
+      { searchId: null, heldBack: null },
+    ];
+    expect(machineCapacity('s', tabs, 2)).toBe(4);
+    expect(machineCapacity('other', tabs, 1)).toBe(1);
+    expect(machineCapacity('none', tabs, 3)).toBe(0);
   });
 });
