@@ -35,6 +35,11 @@ export const LEASE_MS = 30_000;
  * agent's revision or the number of nets stored here. Every FULL_PASS_MS it does anyway.
  */
 export const FULL_PASS_MS = 30_000;
+/**
+ * Passes run every 2 s (and on every change): a longer gap means this machine slept or froze,
+ * and whatever its socket says, it counts as newly connected (its view of who is present is stale).
+ */
+export const PASS_GAP_MS = 30_000;
 
 export interface BridgeOptions {
   readonly store: Store;
@@ -77,6 +82,7 @@ export class HubBridge {
   #leaderSeenAt: number | null = null;
   /** Since when this machine has been connected to the hub without a break (null: it is not). */
   #connectedSince: number | null = null;
+  #lastPassAt: number | null = null;
   #searchId: string | null = null;
   /** Machine → when this machine last saw it present. */
   readonly #seenAt = new Map<string, number>();
@@ -157,8 +163,12 @@ export class HubBridge {
   async sync(): Promise<boolean> {
     const searchId = this.searchId;
     if (searchId === null) return false;
+    // Deleted here: publishing (or mirroring into) nothing would erase it on every machine.
+    if ((await this.#o.store.getSearch(searchId)) === undefined) return false;
     const now = this.#now();
     for (const m of this.#o.present()) this.#seenAt.set(m, now);
+    if (this.#lastPassAt !== null && now - this.#lastPassAt > PASS_GAP_MS) this.#connectedSince = null;
+    this.#lastPassAt = now;
     if (this.#o.connected?.() ?? true) this.#connectedSince ??= now;
     else this.#connectedSince = null;
     const wasLeader = this.isLeader;
@@ -259,7 +269,8 @@ export class HubBridge {
     const perMachine = new Map<string, number>();
     for (const [net, lease] of leases) {
       const held = perMachine.get(lease.machine) ?? 0;
-      if (!activeNets.has(net) || lease.machine === machine || this.#absentTooLong(lease.machine) || held >= (requests.get(lease.machine) ?? 0)) continue;
+      // A machine that asks for fewer keeps what it holds (it may be training it); one that asks for none has left the search.
+      if (!activeNets.has(net) || lease.machine === machine || this.#absentTooLong(lease.machine) || (requests.get(lease.machine) ?? 0) === 0) continue;
       wanted.set(net, holderOf(lease.machine));
       perMachine.set(lease.machine, held + 1);
     }

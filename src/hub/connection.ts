@@ -97,6 +97,8 @@ export class HubConnection {
   #running: Promise<void> | null = null;
   /** Whether this tab runs the passes (it holds the bridge lock, or there are no Web Locks). */
   #active = false;
+  #announced = false;
+  #onActive: (() => void) | null = null;
   readonly #lockAbort = new AbortController();
   #releaseLock: (() => void) | null = null;
   /** Passes that threw (the next one tries again), and the last error, for the page to show. */
@@ -115,7 +117,8 @@ export class HubConnection {
       machine: options.machine.id,
       present: () => this.present(),
       capacity: options.capacity,
-      connected: () => this.#provider.wsconnected && this.#provider.synced,
+      // A socket that heard nothing for 20 s (a laptop waking up) is not trusted: awareness renews every 15 s.
+      connected: () => this.#provider.wsconnected && this.#provider.synced && Date.now() - this.#provider.wsLastMessageReceived < 20_000,
     });
     this.doc.on('update', () => this.schedule());
     this.#provider.awareness.on('change', () => this.schedule());
@@ -123,17 +126,37 @@ export class HubConnection {
       if (message.type !== 'tab-status') this.schedule();
     });
     this.#timer = setInterval(() => this.schedule(), SYNC_EVERY_MS);
+  }
+
+  /** Bids for the passes of this machine (once it takes part): the Web Lock, or at once without Web Locks. */
+  #bid(): void {
     const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
-    if (locks === undefined) this.#active = true;
-    else {
-      locks
-        .request(`metaqnn-hub-bridge-${options.token}`, { signal: this.#lockAbort.signal }, () => {
-          this.#active = true;
-          this.schedule();
-          return new Promise<void>((resolve) => (this.#releaseLock = resolve));
-        })
-        .catch(() => undefined); // aborted by close()
+    if (locks === undefined) {
+      this.#active = true;
+      this.#onActive?.();
+      return;
     }
+    locks
+      .request(`metaqnn-hub-bridge-${this.token}`, { signal: this.#lockAbort.signal }, () => {
+        if (this.#lockAbort.signal.aborted) return undefined; // closed as it was granted: give it back
+        this.#active = true;
+        this.#onActive?.();
+        this.schedule();
+        return new Promise<void>((resolve) => (this.#releaseLock = resolve));
+      })
+      .catch(() => undefined); // aborted by close()
+  }
+
+  /** Resolves true once this tab runs the passes, false if another tab still does after `ms`. */
+  whenActive(ms: number): Promise<boolean> {
+    if (this.#active) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(this.#active), ms);
+      this.#onActive = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
   }
 
   /** Whether this tab runs the bridge's passes for its machine. */
@@ -147,6 +170,8 @@ export class HubConnection {
    */
   announce(): void {
     this.#provider.awareness.setLocalStateField('machine', this.#o.machine);
+    if (!this.#announced) this.#bid();
+    this.#announced = true;
   }
 
   /** Resolves once the copy kept in this browser is loaded. */

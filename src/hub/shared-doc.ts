@@ -62,7 +62,7 @@ export const JobSchema = v.object({
   netString: net,
   iterations: v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_ITERATION))), v.maxLength(MAX_ITERATION)),
   epsilon: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
-  trainSampleSize: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1)))),
+  trainSampleSize: v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER)))),
 });
 
 export const LeaseSchema = v.object({ machine });

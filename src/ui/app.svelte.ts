@@ -66,7 +66,7 @@ export class AppState {
     this.openSearch = open;
     this.session = session;
     this.tabs = new Tabs(coordination, notices, () => session.work);
-    this.searches = new Searches({ storage, coordination, setup, datasets, open, session, notices });
+    this.searches = new Searches({ storage, coordination, setup, datasets, open, session, notices, beforeDelete: (id) => this.shared.leave(id) });
     this.replayImport = new ReplayImport(storage, setup, datasets, this.searches);
     this.exporter = new SearchExport(storage, open, datasets, trainers);
   }

@@ -21,6 +21,8 @@ export interface SearchesParts {
   readonly open: OpenSearch;
   readonly session: TabSession;
   readonly notices: Notices;
+  /** Before a search is deleted here: a shared one is left first (its records must not be published empty). */
+  readonly beforeDelete?: (searchId: string) => void;
 }
 
 /** A search some tab is working on: one to join. */
@@ -111,6 +113,7 @@ export class Searches {
     const store = storage.store;
     if (!store) return;
     if (session.searchId === id) await session.leave();
+    this.#p.beforeDelete?.(id);
     await store.deleteSearch(id);
     coordination.post({ type: 'search-changed', searchId: id });
     if (open.id === id) open.clear();

@@ -48,6 +48,12 @@ function saveToken(searchId: string, token: string): void {
   localStorage.setItem(SHARED_KEY, JSON.stringify(Object.fromEntries(all)));
 }
 
+function forgetToken(searchId: string): void {
+  const all = savedTokens();
+  if (!all.delete(searchId)) return;
+  localStorage.setItem(SHARED_KEY, JSON.stringify(Object.fromEntries(all)));
+}
+
 export interface SharedParts {
   readonly store: () => Store | null;
   readonly coordination: Coordination;
@@ -110,14 +116,40 @@ export class SharedSearches {
       this.available = false;
     }
     if (!this.available) return;
-    for (const [searchId, token] of savedTokens()) {
-      if (!this.#p.store() || !(await this.#p.store()!.getSearch(searchId))) continue;
+    await this.#followSaved(true);
+    // Another tab shared, joined or deleted a search: this one follows (its coordination must know the search is shared).
+    addEventListener('storage', (event) => {
+      if (event.key === SHARED_KEY) void this.#followSaved(false).catch(() => undefined);
+    });
+  }
+
+  /**
+   * Connects the shared searches saved in this browser that this tab has no connection for
+   * (after a reload: only those still stored), and closes the ones no longer saved.
+   */
+  async #followSaved(onlyStored: boolean): Promise<void> {
+    const saved = savedTokens();
+    for (const [key, connection] of [...this.#connections]) {
+      const id = connection.bridge.searchId;
+      if (id !== null && saved.get(id) !== connection.token) this.#disconnect(key);
+    }
+    for (const [searchId, token] of saved) {
+      if (this.#connections.has(searchId)) continue;
+      if (onlyStored && !(await this.#p.store()?.getSearch(searchId))) continue;
       const connection = this.#connect(token, searchId);
       // The saved copy first: a pass before it is loaded would see no leader, no jobs.
       await connection.whenLoaded();
       connection.bridge.resume(searchId);
       connection.announce();
     }
+    this.#refresh();
+  }
+
+  /** A shared search deleted here: this browser leaves it (its connection closed, its token forgotten). */
+  leave(searchId: string): void {
+    if (!savedTokens().has(searchId) && !this.#connections.has(searchId)) return;
+    forgetToken(searchId);
+    this.#disconnect(searchId, { forget: true });
   }
 
   /**
@@ -168,12 +200,15 @@ export class SharedSearches {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    let searchId: string;
+    const searchId = connection.bridge.reader.meta()!.id;
     try {
       await this.#fetchDataset(token, connection.bridge.reader.meta()!);
-      searchId = (await connection.bridge.join())!;
+      // Saved before the search exists here: this browser's other tabs connect to it before they can see it.
+      saveToken(searchId, token);
+      await connection.bridge.join();
       connection.announce();
     } catch (error) {
+      forgetToken(searchId);
       this.#disconnect(token, { forget: true });
       throw error;
     }
@@ -182,7 +217,7 @@ export class SharedSearches {
     saveToken(searchId, token);
     this.#refresh();
     // The records before the page opens the search (unless another tab of this browser runs the passes).
-    if (connection.active) await connection.bridge.sync();
+    if (await connection.whenActive(2000)) await connection.bridge.sync();
     return searchId;
   }
 

@@ -39,6 +39,8 @@ export class Tabs {
       this.#messages.set(message.from, message);
       this.#notices.background(this.#refresh(), 'list the tabs');
     });
+    // A closed tab says nothing: it leaves the list (and the trainers a shared search counts) when its lock goes.
+    if (typeof window !== 'undefined') setInterval(() => this.#notices.background(this.#refresh(), 'list the tabs'), 5000);
   }
 
   /** Tells the other tabs what this one does now. */

@@ -87,20 +87,24 @@ describe('incremental bridge passes', () => {
   });
 });
 
+async function settle(leader: HubBridge, follower: HubBridge): Promise<void> {
+  for (let i = 0; i < 3; i++) await Promise.all([leader.sync(), follower.sync()]);
+}
+
 describe('grants', () => {
   const net = '[C(8,3,1), SM(10)]';
-  const settle = async (leader: HubBridge, follower: HubBridge) => {
-    for (let i = 0; i < 3; i++) await Promise.all([leader.sync(), follower.sync()]);
-  };
 
-  it('a machine holds only as many jobs as it asks for: none once its trainers leave the search', async () => {
-    let capacity = 1;
+  it('a machine keeps what it holds while it asks for fewer, and holds nothing once its trainers leave the search', async () => {
+    let capacity = 2;
     const { id, leader, follower, storeA, docA } = await pair(() => capacity);
     await storeA.enqueueJob({ searchId: id, netString: net, iterations: [1], epsilon: 1 });
     await storeA.enqueueJob({ searchId: id, netString: '[C(16,3,1), SM(10)]', iterations: [2], epsilon: 1 });
     await settle(leader, follower);
-    expect([...parts(docA).leases.values()]).toEqual([{ machine: B }]);
-    expect((await storeA.listJobs(id, 'claimed')).map((j) => j.claimedBy)).toEqual([`hub:${B}`]);
+    expect([...parts(docA).leases.values()]).toEqual([{ machine: B }, { machine: B }]);
+    // One of its tabs closed: both jobs stay its own (either may be training).
+    capacity = 1;
+    await settle(leader, follower);
+    expect((await storeA.listJobs(id, 'claimed')).map((j) => j.claimedBy)).toEqual([`hub:${B}`, `hub:${B}`]);
     capacity = 0;
     await settle(leader, follower);
     expect(parts(docA).leases.size).toBe(0);
@@ -138,6 +142,21 @@ describe('grants', () => {
     expect(await storeA.getJob(job.id)).toMatchObject({ status: 'failed', lastError: `on machine ${B}: the worker ran out of memory` });
     expect(parts(docA).leases.size).toBe(0);
     expect(await storeB.listJobs(id, 'queued')).toEqual([]);
+  });
+});
+
+describe('a search deleted on the leading machine', () => {
+  it('is not published empty: the other machines keep their records', async () => {
+    const { id, leader, follower, storeA, storeB, docA, advance } = await pair();
+    await storeA.importReplay(id, [trainedEntry('[C(8,3,1), SM(10)]')]);
+    await settle(leader, follower);
+    expect(parts(docA).replay.size).toBe(1);
+    expect(await storeB.listReplay(id)).toHaveLength(1);
+    await storeA.deleteSearch(id);
+    advance(FULL_PASS_MS);
+    await settle(leader, follower);
+    expect(parts(docA).replay.size).toBe(1);
+    expect(await storeB.listReplay(id)).toHaveLength(1);
   });
 });
 

@@ -64,6 +64,23 @@ describe('electing a new leader', () => {
     expect(follower.leader).toEqual({ machine: B, term: 2 });
   });
 
+  it('after a long gap between passes (a laptop asleep, its socket not yet known dead) it counts as newly connected', async () => {
+    const { follower, state, advance } = await sharedPair();
+    // The socket still reads "connected", but A has left the awareness: the pass after waking must not elect.
+    state.present = new Set([B]);
+    advance(10 * LEADER_GONE_MS);
+    await follower.sync();
+    expect(follower.isLeader).toBe(false);
+    for (let t = 0; t < LEADER_GONE_MS - 2000; t += 2000) {
+      advance(2000);
+      await follower.sync();
+    }
+    expect(follower.isLeader).toBe(false);
+    advance(2000);
+    await follower.sync();
+    expect(follower.leader).toEqual({ machine: B, term: 2 });
+  });
+
   it('nobody is elected where the document names no leader yet', async () => {
     let clock = 0;
     const store = await openStore('el-c', new IDBFactory());
