@@ -202,6 +202,12 @@ export class Agent {
     return [...this.#inFlight.keys()];
   }
 
+  /** A net in flight's iterations (its own, then those attached to it) and its ε; undefined if it is not in flight. */
+  pending(net: Net | string): { readonly iterations: readonly number[]; readonly epsilon: number } | undefined {
+    const job = this.#inFlight.get(networkKey(net));
+    return job && { iterations: [job.iteration, ...job.attached.map((a) => a.iteration)], epsilon: job.epsilon };
+  }
+
   /** The stored reward of a trained net, or undefined. */
   rewardOf(net: Net | string): number | undefined {
     return this.#trained.get(networkKey(net));

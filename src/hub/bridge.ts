@@ -198,25 +198,30 @@ export class HubBridge {
       jobs = await this.#activeJobs(searchId);
     }
     changed = (await this.#grant(searchId, jobs)) || changed;
-    await this.#publishLeaderState(searchId, jobs.all);
+    await this.#publishLeaderState(searchId);
     return changed;
   }
 
   async #follow(searchId: string, full: boolean): Promise<boolean> {
     let changed = false;
-    // The document is what is mirrored: unchanged since the last pass, so is the mirror.
+    // One view of the document for the whole pass, taken with the decision whether it is full:
+    // the document is what is mirrored (unchanged since the last pass, so is the mirror), and
+    // the holds must be of the same moment. Held from a later view, a job the leader finished
+    // meanwhile would be queued here before its result is mirrored, and trained again.
+    const jobs = this.reader.jobs();
+    const heldBy = this.#othersHold(jobs);
     if (full) {
-      const jobs = this.reader.jobs();
       const outcome = await this.#o.store.applyMirror(searchId, {
         agent: this.#validAgent(),
         replay: this.reader.replay(),
         jobs,
         status: this.reader.status(),
-        heldBy: this.#othersHold(jobs),
+        heldBy,
       });
       changed = outcome.statusWritten || outcome.agentWritten || outcome.replayWritten + outcome.replayRemoved + outcome.jobsAdded + outcome.jobsDone + outcome.jobsRemoved > 0;
     }
-    changed = (await this.#holdUngranted(searchId)) || changed;
+    // A following machine's trainers see only the jobs granted to it: the others are held.
+    changed = (await this.#o.store.holdJobs(searchId, heldBy)).changed > 0 || changed;
     this.#ask();
     await this.#publishOwnResults(searchId);
     await this.#publishFailures(searchId);
@@ -303,11 +308,6 @@ export class HubBridge {
     return held;
   }
 
-  /** A following machine's trainers see only the jobs granted to it: the others are held. */
-  async #holdUngranted(searchId: string): Promise<boolean> {
-    return (await this.#o.store.holdJobs(searchId, this.#othersHold(this.reader.jobs()))).changed > 0;
-  }
-
   #ask(): void {
     const requests = parts(this.#o.doc).requests;
     const count = Math.max(0, Math.min(64, Math.floor(this.#o.capacity())));
@@ -360,15 +360,18 @@ export class HubBridge {
     return changed;
   }
 
-  async #publishLeaderState(searchId: string, active: readonly JobRecord[]): Promise<void> {
+  async #publishLeaderState(searchId: string): Promise<void> {
     const { store, doc } = this.#o;
-    // The agent and the replay only when they changed here (or the document did): the jobs and status every pass.
-    const mark = await this.#storeMark(searchId);
-    const publish = mark !== this.#publishedAt;
-    const [search, agent, replay] = await Promise.all([store.getSearch(searchId), publish ? store.getAgentState(searchId) : null, publish ? store.listReplay(searchId) : null]);
+    // The agent and the replay only when they changed here (or the document did): the jobs and
+    // status every pass. All read in one transaction: a job queued after the agent state was
+    // read, or the agent after the jobs, would publish an agent waiting on a job nobody has.
+    const view = await store.leaderView(searchId, this.#publishedAt);
+    const { mark, jobs: active } = view;
+    const agent = view.changed?.agent ?? null;
+    const replay = view.changed?.replay ?? null;
     const p = parts(doc);
     doc.transact(() => {
-      if (search && p.search.get('status') !== search.status) p.search.set('status', search.status);
+      if (view.status !== null && p.search.get('status') !== view.status) p.search.set('status', view.status);
       const shared = p.search.get('agent') as { revision?: number } | undefined;
       if (agent && shared?.revision !== agent.revision) p.search.set('agent', { revision: agent.revision, state: JSON.stringify(agent.state) });
       if (replay) {

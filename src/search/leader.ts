@@ -79,7 +79,9 @@ export class SearchLeader {
     const stored = await store.getAgentState(searchId);
     if (stored) {
       const agent = Agent.fromJSON(stored.state, `search ${searchId} agent`);
-      return new SearchLeader(store, search, config, dataset, agent, stored.revision);
+      const leader = new SearchLeader(store, search, config, dataset, agent, stored.revision);
+      await leader.#queueLost();
+      return leader;
     }
     const agent = createAgent(config, dataset);
     const revision = await store.putAgentState(searchId, { state: agent.toJSON(), expectedRevision: 0 });
@@ -120,28 +122,52 @@ export class SearchLeader {
     return { state: this.#agent.toJSON(), expectedRevision: this.#revision };
   }
 
+  /** The agent's nets in flight and the store's latest job for each (undefined: none). */
+  async #inFlightJobs(): Promise<Map<string, JobRecord | undefined>> {
+    const inFlight = this.#agent.inFlight;
+    if (inFlight.length === 0) return new Map();
+    const latest = new Map<string, JobRecord>();
+    for (const job of await this.#store.listJobs(this.search.id)) latest.set(job.netString, job);
+    return new Map(inFlight.map((net) => [net, latest.get(net)]));
+  }
+
+  /**
+   * A net the agent waits on that the store has neither a job nor a result for is queued
+   * again. It never happens in one browser (a job is queued in the same transaction as the
+   * agent state); a machine taking over a shared search (src/hub) holds a mirror of the old
+   * leader's records, which may have dropped a job the agent still counts on.
+   */
+  async #queueLost(): Promise<void> {
+    const searchId = this.search.id;
+    for (const [net, job] of await this.#inFlightJobs()) {
+      if (job !== undefined || (await this.#store.getReplayEntry(searchId, net)) !== undefined) continue;
+      const { iterations, epsilon } = this.#agent.pending(net)!;
+      await this.#store.enqueueJob({ searchId, netString: net, iterations, epsilon, trainSampleSize: this.trainSampleSize });
+      this.jobsQueued++;
+    }
+  }
+
   /**
    * Feeds finished jobs to the agent in the order they finished (replay entry time, then job
-   * id), failed ones as chance-accuracy results. Returns how many it incorporated.
+   * id), failed ones as chance-accuracy results. Returns how many it incorporated. A net with a
+   * result in the replay memory is finished whatever its job says: after a change of leader
+   * of a shared search, the result may come from a machine whose job here failed or never was.
    */
   async incorporateResults(): Promise<number> {
-    const inFlight = new Set(this.#agent.inFlight);
-    if (inFlight.size === 0) return 0;
     const searchId = this.search.id;
-    const [done, failed] = await Promise.all([
-      this.#store.listJobs(searchId, 'done'),
-      this.#store.listJobs(searchId, 'failed'),
-    ]);
-    const finished: { job: JobRecord; reward: number; finishedAt: number }[] = [];
-    for (const job of done) {
-      if (!inFlight.has(job.netString)) continue;
-      const entry = await this.#store.getReplayEntry(searchId, job.netString);
-      if (!entry) throw new Error(`job ${job.id} is done but the replay memory has no entry for ${job.netString}`);
-      finished.push({ job, reward: entry.reward, finishedAt: entry.finishedAt });
-    }
-    for (const job of failed) {
-      if (!inFlight.has(job.netString)) continue;
-      const net = parseNetwork(job.netString);
+    const finished: { job: JobRecord | undefined; net: string; reward: number; finishedAt: number }[] = [];
+    for (const [net, job] of await this.#inFlightJobs()) {
+      if (job?.status === 'queued' || job?.status === 'claimed') continue;
+      const result = await this.#store.getReplayEntry(searchId, net);
+      if (result) {
+        // Its failed job ends with that result (commitResult marks it done, the entry unchanged).
+        if (job?.status === 'failed') await this.#store.commitResult(searchId, job.id, result);
+        finished.push({ job, net, reward: result.reward, finishedAt: result.finishedAt });
+        continue;
+      }
+      if (job === undefined) continue;
+      if (job.status === 'done') throw new Error(`job ${job.id} is done but the replay memory has no entry for ${job.netString}`);
+      const parsed = parseNetwork(job.netString);
       const shape = this.#dataset.inputShape;
       const entry = failedEntry({
         netString: job.netString,
@@ -150,16 +176,16 @@ export class SearchLeader {
         classes: this.#dataset.classes,
         trainedBy: job.claimedBy ?? 'unknown',
         now: Date.now(),
-        params: countParams(net, shape),
-        multiplyAdds: countMultiplyAdds(net, shape),
+        params: countParams(parsed, shape),
+        multiplyAdds: countMultiplyAdds(parsed, shape),
       });
       const outcome = await this.#store.commitResult(searchId, job.id, entry);
       const stored = outcome.applied ? outcome.entry : await this.#store.getReplayEntry(searchId, job.netString);
-      finished.push({ job, reward: stored?.reward ?? entry.reward, finishedAt: stored?.finishedAt ?? entry.finishedAt });
+      finished.push({ job, net, reward: stored?.reward ?? entry.reward, finishedAt: stored?.finishedAt ?? entry.finishedAt });
     }
-    finished.sort((a, b) => a.finishedAt - b.finishedAt || a.job.id - b.job.id);
-    for (const { job, reward } of finished) {
-      this.#agent.report(job.netString, reward);
+    finished.sort((a, b) => a.finishedAt - b.finishedAt || (a.job?.id ?? Infinity) - (b.job?.id ?? Infinity) || a.net.localeCompare(b.net));
+    for (const { net, reward } of finished) {
+      this.#agent.report(net, reward);
       this.#revision = await this.#store.putAgentState(searchId, this.#write());
     }
     return finished.length;

@@ -11,12 +11,16 @@
  * - `holdJobs`: jobs another machine has leased are claimed here by a stand-in tab
  *   (`hub:<machine>`), so this machine's trainers leave them; a stand-in claim whose lease is
  *   gone is queued again.
+ *
+ * And one read: `leaderView`, what the leading machine publishes, read in one transaction so
+ * the agent state, the replay and the jobs it publishes are of one moment (an agent waiting on
+ * a net whose job is not published would wait forever on the machine that takes over).
  */
 import * as v from 'valibot';
 import type { StoreContext } from './context.js';
 import { NotFoundError } from './errors.js';
-import { AgentRecordSchema, JobRecordSchema, SearchRecordSchema, type JobRecord, type ReplayEntry, type SearchStatus } from './records.js';
-import { readReplay, sameResult, writableReplay } from './replay.js';
+import { AgentRecordSchema, JobRecordSchema, SearchRecordSchema, type AgentRecord, type JobRecord, type ReplayEntry, type ReplayRecord, type SearchStatus } from './records.js';
+import { compareReplay, readReplay, sameResult, writableReplay } from './replay.js';
 import { searchKeyRange } from './context.js';
 import { inTransaction } from './transaction.js';
 import { checkRecord } from './validate.js';
@@ -118,12 +122,13 @@ export async function applyMirror(ctx: StoreContext, searchId: string, write: Mi
     let jobsDone = 0;
     let jobsRemoved = 0;
     for (const job of local) {
-      if (leaderJobs.has(job.netString)) continue;
+      // A net with a result is done here, even where the leader still lists its job (its
+      // records from before it took the result): training it again here could only be refused.
       const trained = (await replay.get([searchId, job.netString])) !== undefined;
       if (trained) {
         await jobs.put(checkRecord(JobRecordSchema, { ...job, status: 'done' }, { store: 'jobs', key: job.id, direction: 'write' }));
         jobsDone++;
-      } else {
+      } else if (!leaderJobs.has(job.netString)) {
         await jobs.delete(job.id);
         jobsRemoved++;
       }
@@ -183,5 +188,38 @@ export async function holdJobs(ctx: StoreContext, searchId: string, heldBy: Read
       changed++;
     }
     return { changed, held };
+  });
+}
+
+/** What a leading machine publishes, all of one moment. */
+export interface LeaderView {
+  readonly status: SearchStatus | null;
+  /** Agent revision and replay size: what changes whenever the agent or the replay does. */
+  readonly mark: string;
+  /** The agent state and the replay: undefined when `mark` equals the caller's `since` (unchanged, not read). */
+  readonly changed?: { readonly agent: AgentRecord | null; readonly replay: readonly ReplayRecord[] };
+  /** Queued and claimed jobs. */
+  readonly jobs: readonly JobRecord[];
+}
+
+export async function leaderView(ctx: StoreContext, searchId: string, since: string | null): Promise<LeaderView> {
+  const tx = ctx.db.transaction(['searches', 'agent', 'replay', 'jobs'], 'readonly');
+  return inTransaction(tx, async (): Promise<LeaderView> => {
+    const searchValue = await tx.objectStore('searches').get(searchId);
+    const status = searchValue === undefined ? null : checkRecord(SearchRecordSchema, searchValue, { store: 'searches', key: searchId, direction: 'read' }).status;
+    const agentValue = await tx.objectStore('agent').get(searchId);
+    const agent = agentValue === undefined ? null : checkRecord(AgentRecordSchema, agentValue, { store: 'agent', key: searchId, direction: 'read' });
+    const replay = tx.objectStore('replay');
+    const mark = `${agent?.revision ?? 0}:${await replay.count(searchKeyRange(searchId))}`;
+    let changed: LeaderView['changed'];
+    if (mark !== since) {
+      const entries = (await replay.getAll(searchKeyRange(searchId))).map((value) => readReplay(value, [searchId, (value as { netString?: unknown }).netString]));
+      changed = { agent, replay: entries.sort(compareReplay) };
+    }
+    const byStatus = tx.objectStore('jobs').index('bySearchStatus');
+    const jobs = [...(await byStatus.getAll(IDBKeyRange.only([searchId, 'queued']))), ...(await byStatus.getAll(IDBKeyRange.only([searchId, 'claimed'])))].map((value) =>
+      checkRecord(JobRecordSchema, value, { store: 'jobs', key: value.id, direction: 'read' }),
+    );
+    return { status, mark, ...(changed ? { changed } : {}), jobs: jobs.sort((a, b) => a.id - b.id) };
   });
 }

@@ -39,7 +39,14 @@ async function pair(capacityB: () => number = () => 1) {
 }
 
 function spies(store: Store) {
-  return { listReplay: vi.spyOn(store, 'listReplay'), applyMirror: vi.spyOn(store, 'applyMirror') };
+  const leaderView = vi.spyOn(store, 'leaderView');
+  return {
+    listReplay: vi.spyOn(store, 'listReplay'),
+    applyMirror: vi.spyOn(store, 'applyMirror'),
+    leaderView,
+    /** Leader passes that read the agent and the replay (their mark had changed). */
+    fullLeaderReads: async () => (await Promise.all(leaderView.mock.results.map((r) => r.value))).filter((view) => view.changed !== undefined).length,
+  };
 }
 
 describe('incremental bridge passes', () => {
@@ -48,7 +55,8 @@ describe('incremental bridge passes', () => {
     const a = spies(storeA);
     const b = spies(storeB);
     for (let i = 0; i < 5; i++) await Promise.all([leader.sync(), follower.sync()]);
-    expect(a.listReplay).not.toHaveBeenCalled();
+    expect(a.leaderView).toHaveBeenCalledTimes(5);
+    expect(await a.fullLeaderReads()).toBe(0);
     expect(b.listReplay).not.toHaveBeenCalled();
     expect(b.applyMirror).not.toHaveBeenCalled();
 
@@ -64,7 +72,7 @@ describe('incremental bridge passes', () => {
     advance(FULL_PASS_MS);
     await leader.sync();
     await follower.sync();
-    expect(a.listReplay).toHaveBeenCalledTimes(1);
+    expect(await a.fullLeaderReads()).toBe(1);
     expect(b.applyMirror).toHaveBeenCalledTimes(2);
   });
 
@@ -125,6 +133,31 @@ describe('grants', () => {
     await leader.sync();
     expect(parts(docA).leases.size).toBe(0);
     expect((await storeA.getJob(job.id))!.claimedBy).toBe('tab-a');
+  });
+
+  it('a job the leader finishes during a following machine\'s pass stays held there until its result is mirrored, never queued for its trainers', async () => {
+    // B asks for nothing: the leader's job is held on B by the leader's stand-in.
+    const { id, leader, follower, storeA, storeB, advance } = await pair(() => 0);
+    const job = await storeA.enqueueJob({ searchId: id, netString: net, iterations: [1], epsilon: 1 });
+    await settle(leader, follower);
+    expect((await storeB.listJobs(id, 'claimed')).map((j) => [j.netString, j.claimedBy])).toEqual([[net, `hub:${A}`]]);
+    await storeA.claimNextJob(id, 'tab-a');
+    await storeA.commitResult(id, job.id, trainedEntry(net, { trainedBy: 'tab-a' }));
+    // The leader publishes the result while B's pass mirrors the document as it was before.
+    const mirror = storeB.applyMirror.bind(storeB);
+    vi.spyOn(storeB, 'applyMirror').mockImplementationOnce(async (searchId, write) => {
+      await leader.sync();
+      return mirror(searchId, write);
+    });
+    advance(FULL_PASS_MS); // a full pass: it mirrors
+    await follower.sync();
+    expect(storeB.applyMirror).toHaveBeenCalledTimes(1);
+    expect(await storeB.listJobs(id, 'queued')).toEqual([]);
+    expect(await storeB.claimNextJob(id, 'tab-b')).toBeUndefined();
+    // The next pass mirrors the result: the job is done here, trained once.
+    await follower.sync();
+    expect((await storeB.listJobs(id)).map((j) => [j.netString, j.status])).toEqual([[net, 'done']]);
+    expect((await storeB.getReplayEntry(id, net))?.trainedBy).toBe('tab-a');
   });
 
   it('a granted job that fails for good on the following machine fails on the leader, and is not trained there again', async () => {
