@@ -18,17 +18,17 @@
  *   Only a change of leader can give one job to two machines; its result enters the replay once.
  *
  * `sync()` runs one pass; the connection calls it when the document or the store changes and
- * on a timer. Nothing here trusts the document: SharedReader drops malformed values.
+ * on a timer. Nothing here trusts the document: SharedReader drops malformed values. This class
+ * decides when and reads; what is granted is grants.ts, what is written publish.ts.
  */
 import * as Y from 'yjs';
 import { Agent } from '../core';
-import { REMOTE_HOLDER_PREFIX, type JobRecord, type ReplayEntry, type SearchRecord, type Store } from '../store';
+import type { JobRecord, SearchRecord, Store } from '../store';
 import type { SharedDataset } from './dataset-transfer';
+import { holderOf, LEASE_MS, othersHold, planGrants } from './grants';
 import { nextLeader } from './leadership';
+import { offerResults, publishLeaderView, reportFailures, writeLeases } from './publish';
 import { parts, SharedReader, type LeaderRecord, type SharedMeta } from './shared-doc';
-
-/** A grant outlives its machine's absence this long. */
-export const LEASE_MS = 30_000;
 /**
  * A pass reads the whole replay memory (to publish it, or to mirror the document's into the
  * store) only when something it depends on changed: an update from another machine, the
@@ -54,25 +54,6 @@ export interface BridgeOptions {
   readonly connected?: () => boolean;
   readonly now?: () => number;
 }
-
-/**
- * Jobs a machine asks for in a shared search: one tab runs its passes, but every tab of the
- * browser whose trainers work on the search (and are not held back) trains what it is granted.
- */
-export function machineCapacity(searchId: string, tabs: readonly { searchId: string | null; heldBack: string | null }[], trainersPerTab: number): number {
-  return trainersPerTab * tabs.filter((t) => t.searchId === searchId && t.heldBack === null).length;
-}
-
-/** What to say when a machine's stand-in tab holds a job. */
-export const holderOf = (machine: string): string => `${REMOTE_HOLDER_PREFIX}${machine}`;
-
-/** A replay entry without the fields the store adds (what the document carries). */
-function entryOf(record: ReplayEntry & { searchId?: string }): ReplayEntry {
-  const { searchId: _searchId, ...entry } = record;
-  return entry;
-}
-
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export class HubBridge {
   readonly reader: SharedReader;
@@ -209,7 +190,7 @@ export class HubBridge {
     // the holds must be of the same moment. Held from a later view, a job the leader finished
     // meanwhile would be queued here before its result is mirrored, and trained again.
     const jobs = this.reader.jobs();
-    const heldBy = this.#othersHold(jobs);
+    const heldBy = othersHold(jobs, this.reader.leases(), this.#o.machine, this.reader.leader()?.machine ?? 'leader');
     if (full) {
       const outcome = await this.#o.store.applyMirror(searchId, {
         agent: this.#validAgent(),
@@ -226,12 +207,6 @@ export class HubBridge {
     await this.#publishOwnResults(searchId);
     await this.#publishFailures(searchId);
     return changed;
-  }
-
-  /** Agent revision and replay size here: what a leader publishes, and what a follower's results are offered from. */
-  async #storeMark(searchId: string): Promise<string> {
-    const [agent, count] = await Promise.all([this.#o.store.getAgentState(searchId), this.#o.store.countReplay(searchId)]);
-    return `${agent?.revision ?? 0}:${count}`;
   }
 
   /**
@@ -266,46 +241,19 @@ export class HubBridge {
    * own trainer claimed meanwhile is never granted as well.
    */
   async #grant(searchId: string, { queued, all }: { queued: JobRecord[]; all: JobRecord[] }): Promise<boolean> {
-    const { store, doc, machine } = this.#o;
-    const activeNets = new Set(all.map((j) => j.netString));
     const leases = this.reader.leases();
-    const requests = this.reader.requests();
-    const wanted = new Map<string, string>();
-    const perMachine = new Map<string, number>();
-    for (const [net, lease] of leases) {
-      const held = perMachine.get(lease.machine) ?? 0;
-      // A machine that asks for fewer keeps what it holds (it may be training it); one that asks for none has left the search.
-      if (!activeNets.has(net) || lease.machine === machine || this.#absentTooLong(lease.machine) || (requests.get(lease.machine) ?? 0) === 0) continue;
-      wanted.set(net, holderOf(lease.machine));
-      perMachine.set(lease.machine, held + 1);
-    }
-    const free = queued.filter((j) => !wanted.has(j.netString));
-    for (const [asker, count] of requests) {
-      if (asker === machine || !this.#o.present().has(asker)) continue;
-      for (let n = perMachine.get(asker) ?? 0; n < count && free.length > 0; n++) wanted.set(free.shift()!.netString, holderOf(asker));
-    }
-    const { changed, held } = await store.holdJobs(searchId, wanted);
-    const map = parts(doc).leases;
-    doc.transact(() => {
-      for (const net of leases.keys()) if (!held.has(net)) map.delete(net);
-      for (const [net, holder] of held) {
-        const asker = holder.slice(REMOTE_HOLDER_PREFIX.length);
-        if (leases.get(net)?.machine !== asker) map.set(net, { machine: asker });
-      }
+    const wanted = planGrants({
+      machine: this.#o.machine,
+      leases,
+      requests: this.reader.requests(),
+      present: this.#o.present(),
+      active: new Set(all.map((j) => j.netString)),
+      queued: queued.map((j) => j.netString),
+      absentTooLong: (machine) => this.#absentTooLong(machine),
     });
+    const { changed, held } = await this.#o.store.holdJobs(searchId, wanted);
+    writeLeases(this.#o.doc, leases, held);
     return changed > 0;
-  }
-
-  /** The leader's jobs not granted to this machine, each with the stand-in tab that holds it here. */
-  #othersHold(jobs: readonly { netString: string }[]): Map<string, string> {
-    const leases = this.reader.leases();
-    const leader = this.reader.leader()?.machine ?? 'leader';
-    const held = new Map<string, string>();
-    for (const job of jobs) {
-      const lease = leases.get(job.netString);
-      if (lease?.machine !== this.#o.machine) held.set(job.netString, holderOf(lease?.machine ?? leader));
-    }
-    return held;
   }
 
   #ask(): void {
@@ -361,39 +309,12 @@ export class HubBridge {
   }
 
   async #publishLeaderState(searchId: string): Promise<void> {
-    const { store, doc } = this.#o;
     // The agent and the replay only when they changed here (or the document did): the jobs and
     // status every pass. All read in one transaction: a job queued after the agent state was
     // read, or the agent after the jobs, would publish an agent waiting on a job nobody has.
-    const view = await store.leaderView(searchId, this.#publishedAt);
-    const { mark, jobs: active } = view;
-    const agent = view.changed?.agent ?? null;
-    const replay = view.changed?.replay ?? null;
-    const p = parts(doc);
-    doc.transact(() => {
-      if (view.status !== null && p.search.get('status') !== view.status) p.search.set('status', view.status);
-      const shared = p.search.get('agent') as { revision?: number } | undefined;
-      if (agent && shared?.revision !== agent.revision) p.search.set('agent', { revision: agent.revision, state: JSON.stringify(agent.state) });
-      if (replay) {
-        const accepted = new Set(replay.map((r) => r.netString));
-        // What a machine wrote while it wrongly believed it led (a partition) is not the replay.
-        for (const key of [...p.replay.keys()]) if (!accepted.has(key)) p.replay.delete(key);
-        for (const record of replay) {
-          const entry = entryOf(record);
-          if (!same(p.replay.get(entry.netString), entry)) p.replay.set(entry.netString, entry);
-        }
-      }
-      const nets = new Set(active.map((j) => j.netString));
-      for (const key of [...p.jobs.keys()]) if (!nets.has(key)) p.jobs.delete(key);
-      for (const job of active) {
-        const value = { netString: job.netString, iterations: job.iterations, epsilon: job.epsilon, trainSampleSize: job.trainSampleSize ?? null };
-        if (!same(p.jobs.get(job.netString), value)) p.jobs.set(job.netString, value);
-      }
-      // A result the agent has accepted is in `replay`: the proposal is no longer needed; nor a failure of a job that is over.
-      for (const key of [...p.results.keys()]) if (!nets.has(key) && p.replay.has(key)) p.results.delete(key);
-      for (const key of [...p.failures.keys()]) if (!nets.has(key)) p.failures.delete(key);
-    });
-    this.#publishedAt = mark;
+    const view = await this.#o.store.publishView(searchId, this.#publishedAt);
+    publishLeaderView(this.#o.doc, view);
+    this.#publishedAt = view.mark;
   }
 
   /**
@@ -403,12 +324,7 @@ export class HubBridge {
   async #publishFailures(searchId: string): Promise<void> {
     const { store, doc, machine } = this.#o;
     const leases = this.reader.leases();
-    const p = parts(doc);
-    const failed = (await store.listJobs(searchId, 'failed')).filter((j) => leases.get(j.netString)?.machine === machine && !p.failures.has(j.netString));
-    if (failed.length === 0) return;
-    doc.transact(() => {
-      for (const job of failed) p.failures.set(job.netString, { machine, error: (job.lastError ?? 'failed').slice(0, 1000) });
-    });
+    reportFailures(doc, machine, (await store.listJobs(searchId, 'failed')).filter((j) => leases.get(j.netString)?.machine === machine));
   }
 
   /** Failures of jobs this machine granted, to the machine that says so: its own job fails, as a tab's would. */
@@ -427,17 +343,9 @@ export class HubBridge {
 
   /** This machine's own results (in its store, not yet in the leader's replay) as proposals. */
   async #publishOwnResults(searchId: string): Promise<void> {
-    const { store, doc } = this.#o;
     // A new result here adds a net (the mirror only ever writes the leader's): unchanged, nothing new to offer.
-    const mark = await this.#storeMark(searchId);
-    if (mark === this.#publishedAt) return;
-    this.#publishedAt = mark;
-    const p = parts(doc);
-    const accepted = new Set(p.replay.keys());
-    const mine = (await store.listReplay(searchId)).filter((r) => r.source === 'trained' && !accepted.has(r.netString) && !p.results.has(r.netString));
-    if (mine.length === 0) return;
-    doc.transact(() => {
-      for (const record of mine) p.results.set(record.netString, entryOf(record));
-    });
+    const view = await this.#o.store.publishView(searchId, this.#publishedAt);
+    this.#publishedAt = view.mark;
+    if (view.changed) offerResults(this.#o.doc, view.changed.replay);
   }
 }

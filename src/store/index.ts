@@ -5,7 +5,7 @@ export type { AgentStateWrite } from './agent-state.js';
 export { MAX_TICK_GAP_MS, type NewSearch } from './searches.js';
 export { DEFAULT_MAX_ATTEMPTS, type AttachOutcome, type CommitOutcome, type NewJob } from './jobs.js';
 export type { ImportOutcome } from './replay.js';
-export { REMOTE_HOLDER_PREFIX, type LeaderView, type MirrorJob, type MirrorOutcome, type MirrorWrite } from './mirror.js';
+export { REMOTE_HOLDER_PREFIX, type PublishView, type MirrorJob, type MirrorOutcome, type MirrorWrite } from './mirror.js';
 export type { NewSearchSnapshot, SearchSnapshot, SnapshotJob, SnapshotWeights } from './snapshot.js';
 export { WEIGHTS_KEEP_TOP, type WeightsInput } from './weights.js';
 export type { DatasetInput, StoredDataset } from './datasets.js';

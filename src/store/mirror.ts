@@ -12,15 +12,15 @@
  *   (`hub:<machine>`), so this machine's trainers leave them; a stand-in claim whose lease is
  *   gone is queued again.
  *
- * And one read: `leaderView`, what the leading machine publishes, read in one transaction so
- * the agent state, the replay and the jobs it publishes are of one moment (an agent waiting on
+ * And one read: `publishView`, what a machine publishes, read in one transaction so the
+ * agent state, the replay and the jobs the leading machine publishes are of one moment (an agent waiting on
  * a net whose job is not published would wait forever on the machine that takes over).
  */
 import * as v from 'valibot';
 import type { StoreContext } from './context.js';
 import { NotFoundError } from './errors.js';
 import { AgentRecordSchema, JobRecordSchema, SearchRecordSchema, type AgentRecord, type JobRecord, type ReplayEntry, type ReplayRecord, type SearchStatus } from './records.js';
-import { compareReplay, readReplay, sameResult, writableReplay } from './replay.js';
+import { readReplay, replayIn, sameResult, writableReplay } from './replay.js';
 import { searchKeyRange } from './context.js';
 import { inTransaction } from './transaction.js';
 import { checkRecord } from './validate.js';
@@ -191,8 +191,8 @@ export async function holdJobs(ctx: StoreContext, searchId: string, heldBy: Read
   });
 }
 
-/** What a leading machine publishes, all of one moment. */
-export interface LeaderView {
+/** What a machine publishes, all of one moment: the leader its records, a follower its results. */
+export interface PublishView {
   readonly status: SearchStatus | null;
   /** Agent revision and replay size: what changes whenever the agent or the replay does. */
   readonly mark: string;
@@ -202,19 +202,18 @@ export interface LeaderView {
   readonly jobs: readonly JobRecord[];
 }
 
-export async function leaderView(ctx: StoreContext, searchId: string, since: string | null): Promise<LeaderView> {
+export async function publishView(ctx: StoreContext, searchId: string, since: string | null): Promise<PublishView> {
   const tx = ctx.db.transaction(['searches', 'agent', 'replay', 'jobs'], 'readonly');
-  return inTransaction(tx, async (): Promise<LeaderView> => {
+  return inTransaction(tx, async (): Promise<PublishView> => {
     const searchValue = await tx.objectStore('searches').get(searchId);
     const status = searchValue === undefined ? null : checkRecord(SearchRecordSchema, searchValue, { store: 'searches', key: searchId, direction: 'read' }).status;
     const agentValue = await tx.objectStore('agent').get(searchId);
     const agent = agentValue === undefined ? null : checkRecord(AgentRecordSchema, agentValue, { store: 'agent', key: searchId, direction: 'read' });
     const replay = tx.objectStore('replay');
     const mark = `${agent?.revision ?? 0}:${await replay.count(searchKeyRange(searchId))}`;
-    let changed: LeaderView['changed'];
+    let changed: PublishView['changed'];
     if (mark !== since) {
-      const entries = (await replay.getAll(searchKeyRange(searchId))).map((value) => readReplay(value, [searchId, (value as { netString?: unknown }).netString]));
-      changed = { agent, replay: entries.sort(compareReplay) };
+      changed = { agent, replay: await replayIn(replay, searchId) };
     }
     const byStatus = tx.objectStore('jobs').index('bySearchStatus');
     const jobs = [...(await byStatus.getAll(IDBKeyRange.only([searchId, 'queued']))), ...(await byStatus.getAll(IDBKeyRange.only([searchId, 'claimed'])))].map((value) =>

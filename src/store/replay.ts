@@ -30,12 +30,13 @@ export function sameResult(a: ReplayRecord, b: ReplayRecord): boolean {
 /** The search's replay memory, in the order the agent first sampled each net (entries without iterations last). */
 export async function listReplay(ctx: StoreContext, searchId: string): Promise<ReplayRecord[]> {
   const tx = ctx.db.transaction('replay', 'readonly');
-  const entries: ReplayRecord[] = [];
-  for await (const cursor of tx.store.iterate(searchKeyRange(searchId))) {
-    entries.push(readReplay(cursor.value, cursor.primaryKey));
-  }
-  await tx.done;
-  return entries.sort(compareReplay);
+  return inTransaction(tx, () => replayIn(tx.store, searchId));
+}
+
+/** listReplay through the replay object store of a transaction already open (one `getAll`). */
+export async function replayIn(replay: { getAll(query: IDBKeyRange): Promise<unknown[]> }, searchId: string): Promise<ReplayRecord[]> {
+  const values = await replay.getAll(searchKeyRange(searchId));
+  return values.map((value) => readReplay(value, [searchId, (value as { netString?: unknown }).netString])).sort(compareReplay);
 }
 
 /** How many nets the search's replay memory holds, without reading them. */

@@ -169,9 +169,9 @@ export class Store {
   applyMirror(searchId: string, write: mirror.MirrorWrite): Promise<mirror.MirrorOutcome> {
     return mirror.applyMirror(this.#ctx, searchId, write);
   }
-  /** What a leading machine publishes, read in one transaction; the agent and replay only when their mark is not `since`. */
-  leaderView(searchId: string, since: string | null): Promise<mirror.LeaderView> {
-    return mirror.leaderView(this.#ctx, searchId, since);
+  /** What a machine publishes, read in one transaction; the agent and replay only when their mark is not `since`. */
+  publishView(searchId: string, since: string | null): Promise<mirror.PublishView> {
+    return mirror.publishView(this.#ctx, searchId, since);
   }
 
   holdJobs(searchId: string, heldBy: ReadonlyMap<string, string>): Promise<{ changed: number; held: Map<string, string> }> {

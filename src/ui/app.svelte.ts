@@ -5,7 +5,7 @@
  * re-read it whenever another tab says something changed. This file only wires the parts
  * together and starts the page.
  */
-import { machineCapacity } from '../hub/bridge';
+import { machineCapacity } from '../hub/grants';
 import { HubCoordination } from '../hub/coordination';
 import { parseUrlSetup, type UrlSetup } from '../search/url-setup';
 import { BrowserCoordination, LocalCoordination, type Coordination } from '../swarm/coordination';

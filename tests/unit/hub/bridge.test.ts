@@ -10,7 +10,8 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { FULL_PASS_MS, HubBridge, machineCapacity } from '../../../src/hub/bridge';
+import { FULL_PASS_MS, HubBridge } from '../../../src/hub/bridge';
+import { machineCapacity } from '../../../src/hub/grants';
 import { parts } from '../../../src/hub/shared-doc';
 import { openStore, type Store } from '../../../src/store';
 import { trainedEntry } from '../replay-record';
@@ -39,13 +40,12 @@ async function pair(capacityB: () => number = () => 1) {
 }
 
 function spies(store: Store) {
-  const leaderView = vi.spyOn(store, 'leaderView');
+  const publishView = vi.spyOn(store, 'publishView');
   return {
-    listReplay: vi.spyOn(store, 'listReplay'),
     applyMirror: vi.spyOn(store, 'applyMirror'),
-    leaderView,
-    /** Leader passes that read the agent and the replay (their mark had changed). */
-    fullLeaderReads: async () => (await Promise.all(leaderView.mock.results.map((r) => r.value))).filter((view) => view.changed !== undefined).length,
+    publishView,
+    /** Passes that read the agent and the replay to publish them (their mark had changed). */
+    fullReads: async () => (await Promise.all(publishView.mock.results.map((r) => r.value))).filter((view) => view.changed !== undefined).length,
   };
 }
 
@@ -55,9 +55,10 @@ describe('incremental bridge passes', () => {
     const a = spies(storeA);
     const b = spies(storeB);
     for (let i = 0; i < 5; i++) await Promise.all([leader.sync(), follower.sync()]);
-    expect(a.leaderView).toHaveBeenCalledTimes(5);
-    expect(await a.fullLeaderReads()).toBe(0);
-    expect(b.listReplay).not.toHaveBeenCalled();
+    expect(a.publishView).toHaveBeenCalledTimes(5);
+    expect(await a.fullReads()).toBe(0);
+    expect(b.publishView).toHaveBeenCalledTimes(5);
+    expect(await b.fullReads()).toBe(0);
     expect(b.applyMirror).not.toHaveBeenCalled();
 
     // The leader's document changes (here its status): the follower's next pass mirrors it.
@@ -72,7 +73,7 @@ describe('incremental bridge passes', () => {
     advance(FULL_PASS_MS);
     await leader.sync();
     await follower.sync();
-    expect(await a.fullLeaderReads()).toBe(1);
+    expect(await a.fullReads()).toBe(1);
     expect(b.applyMirror).toHaveBeenCalledTimes(2);
   });
 

@@ -59,24 +59,24 @@ describe('applyMirror of a leader\'s records from before it took a result', () =
   });
 });
 
-describe('leaderView', () => {
+describe('publishView', () => {
   it('reads status, jobs and mark every time, and the agent and replay only when the mark is not the one given', async () => {
     const { store } = await storeWithSearch();
     await store.importReplay('s1', [replayEntry(NET_C)]);
     await store.enqueueJob({ searchId: 's1', netString: NET_A, iterations: [2], epsilon: 1 }, { state: { step: 1 }, expectedRevision: 0 });
     await store.enqueueJob({ searchId: 's1', netString: NET_B, iterations: [3], epsilon: 1 }, { state: { step: 2 }, expectedRevision: 1 });
     await store.claimNextJob('s1', 'tab-1');
-    const first = await store.leaderView('s1', null);
+    const first = await store.publishView('s1', null);
     expect(first.mark).toBe('2:1');
     expect(first.changed?.agent).toMatchObject({ revision: 2, state: { step: 2 } });
     expect(first.changed?.replay.map((e) => e.netString)).toEqual([NET_C]);
     expect(first.jobs.map((j) => [j.netString, j.status])).toEqual([[NET_A, 'claimed'], [NET_B, 'queued']]);
-    const idle = await store.leaderView('s1', first.mark);
+    const idle = await store.publishView('s1', first.mark);
     expect(idle.changed).toBeUndefined();
     expect(idle.jobs).toHaveLength(2);
     // A job leaves the active ones: the jobs say so at once; the result changes the mark.
     await store.commitResult('s1', first.jobs[0]!.id, replayEntry(NET_A, { iterations: [2] }));
-    const after = await store.leaderView('s1', first.mark);
+    const after = await store.publishView('s1', first.mark);
     expect(after.mark).toBe('2:2');
     expect(after.changed?.replay).toHaveLength(2);
     expect(after.jobs.map((j) => j.netString)).toEqual([NET_B]);
